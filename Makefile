@@ -1,0 +1,31 @@
+# Two commands on a fresh machine:  `make run`  (the main job)  and  `make test`.
+# Both create .venv/ at the repo root from the hash-pinned requirements.lock.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint lock bench clean-venv
+
+$(BIN)/minewatch: requirements.lock .ci/bootstrap.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r .ci/bootstrap.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	touch $(BIN)/minewatch
+
+run: $(BIN)/minewatch
+	$(BIN)/minewatch db upgrade
+	$(BIN)/minewatch run
+
+test: $(BIN)/minewatch
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--no-header --no-annotate -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,114 @@
+"""Article extraction: the only module that imports trafilatura.
+
+``extract_article(page, settings)`` returns the Article or raises ExtractionRejected
+with the reason; it never returns None. A text page is taken as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib.metadata import version
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+from trafilatura.settings import Document
+
+from pipeline.config import ExtractionConfig
+from pipeline.errors import ExtractionRejected
+from pipeline.records import Article, Page
+
+EXTRACTOR_VERSION = f"minewatch-extract/1+trafilatura-{version('trafilatura')}"
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_LANG = re.compile(r"^[A-Za-z]{2,3}")
+
+
+def extract_article(page: Page, settings: ExtractionConfig) -> Article:
+    if page.kind == "text":
+        return _text_article(page)
+    tree = _parse(page.content)
+    language = _html_language(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=settings.favor_precision,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if not isinstance(document, Document) or not (document.text or "").strip():
+        raise ExtractionRejected("no article text found on the page")
+    text = clean_text(str(document.text), title=document.title, drop_lines=settings.drop_lines)
+    if len(text) < settings.min_text_chars:
+        raise ExtractionRejected(
+            f"only {len(text)} characters of article text "
+            f"(extraction.min_text_chars is {settings.min_text_chars}); not an article page"
+        )
+    return Article(
+        source=page.source,
+        text=text,
+        url=document.url or page.url,
+        title=document.title,
+        authors=split_authors(document.author),
+        published=_parse_date(document.date) or page.published,
+        sitename=document.sitename,
+        language=language or document.language,
+        raw_html=page.raw or page.content.encode("utf-8"),
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def clean_text(text: str, *, title: str | None, drop_lines: tuple[str, ...] = ()) -> str:
+    """Drop a leading copy of the title and configured furniture lines; tidy blank lines."""
+    lines = [line.strip() for line in text.splitlines()]
+    while lines and (not lines[0] or (title and lines[0] == title.strip())):
+        lines.pop(0)
+    patterns = [re.compile(p) for p in drop_lines]
+    kept = [line for line in lines if not any(p.search(line) for p in patterns)]
+    return _BLANK_LINES.sub("\n", "\n".join(kept)).strip()
+
+
+def split_authors(author: str | None) -> tuple[str, ...]:
+    if not author:
+        return ()
+    return tuple(a.strip() for a in re.split(r";|\band\b", author) if a.strip())
+
+
+def _text_article(page: Page) -> Article:
+    text = page.content
+    if not text.strip():
+        raise ExtractionRejected("the text file holds only whitespace")
+    return Article(
+        source=page.source,
+        text=text,
+        url=page.url,
+        published=page.published,
+        extractor_version="minewatch-extract/1+text",
+    )
+
+
+def _parse(content: str) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(content)
+    except (ParserError, ValueError) as exc:
+        raise ExtractionRejected(f"not parseable as HTML ({exc})") from None
+
+
+def _html_language(tree: lxml.html.HtmlElement) -> str | None:
+    lang = tree.get("lang") or tree.get("xml:lang")
+    if not lang:
+        found = tree.xpath("//meta[@http-equiv='content-language' or @property='og:locale']")
+        lang = found[0].get("content") if found else None
+    match = _LANG.match(lang or "")
+    return match.group(0).lower() if match else None
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None

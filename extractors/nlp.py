@@ -1,0 +1,78 @@
+"""Build the spaCy pipeline and the gazetteer matchers (spaCy is imported only in extractors/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Literal
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex
+
+from extractors.gazetteer import Gazetteer
+
+BLANK_MODEL = "blank"
+BLOCK: Literal["BLOCK"] = "BLOCK"
+# Components the tagger never reads; excluding them saves time per document.
+_UNUSED_COMPONENTS = ("lemmatizer",)
+# "U.S.-Mexico" and "U.S.-sponsored": split the hyphen after an abbreviation's final dot.
+_ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)-(?=[A-Za-z])"
+
+
+@dataclass(frozen=True)
+class Matchers:
+    case_sensitive: PhraseMatcher
+    case_insensitive: PhraseMatcher
+
+
+def load_language(model: str) -> Language:
+    """The statistical pipeline named by ``nlp.model``, or a blank English one."""
+    if model == BLANK_MODEL:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    else:
+        nlp = spacy.load(Path(model) if Path(model).is_dir() else model, exclude=_UNUSED_COMPONENTS)
+    _split_hyphen_after_abbreviation(nlp)
+    return nlp
+
+
+def model_label(nlp: Language, model: str) -> str:
+    if model == BLANK_MODEL:
+        return f"blank-en-spacy-{version('spacy')}"
+    return f"{nlp.meta.get('name', model)}-{nlp.meta.get('version', '?')}"
+
+
+def has_component(nlp: Language, name: str) -> bool:
+    return name in nlp.pipe_names
+
+
+def build_matchers(nlp: Language, gazetteer: Gazetteer) -> Matchers:
+    sensitive = PhraseMatcher(nlp.vocab, attr="ORTH")
+    insensitive = PhraseMatcher(nlp.vocab, attr="LOWER")
+    _add_phrases(nlp, sensitive, _group(gazetteer.case_sensitive))
+    _add_phrases(nlp, insensitive, _group(gazetteer.case_insensitive))
+    sensitive.add(BLOCK, [nlp.make_doc(p) for p in gazetteer.block_case_sensitive])
+    insensitive.add(BLOCK, [nlp.make_doc(p) for p in gazetteer.block_case_insensitive])
+    return Matchers(case_sensitive=sensitive, case_insensitive=insensitive)
+
+
+def _group(aliases: dict[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for alias, entity_id in aliases.items():
+        grouped.setdefault(entity_id, []).append(alias)
+    return grouped
+
+
+def _add_phrases(nlp: Language, matcher: PhraseMatcher, grouped: dict[str, list[str]]) -> None:
+    for entity_id, aliases in grouped.items():
+        matcher.add(entity_id, [nlp.make_doc(a) for a in aliases])
+
+
+def _split_hyphen_after_abbreviation(nlp: Language) -> None:
+    infixes = [*(nlp.Defaults.infixes or ()), _ABBREVIATION_HYPHEN]
+    tokenizer: Tokenizer = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

@@ -1,0 +1,166 @@
+"""Entity tagging: ``Tagger.tag_article(article) -> TaggedArticle``.
+
+Order of trust, from DESIGN.md: gazetteer rules and the blocklist first, then titled
+officials found by pattern, then surnames of people already named, and only then the
+statistical model for persons and organizations the rules do not know.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.candidates import Candidate, select_non_overlapping
+from extractors.context import ambiguous_mineral_ok, shouted
+from extractors.entities import build_entities
+from extractors.gazetteer import Gazetteer, load_gazetteer, surname_parts
+from extractors.model_entities import model_candidates
+from extractors.nlp import BLOCK, build_matchers, has_component, load_language, model_label
+from extractors.officials import build_title_matcher, find_titled_names
+from pipeline.config import Config
+from pipeline.records import Article, TaggedArticle
+
+TAGGER_RULES_VERSION = 1
+# A photo credit line, or a byline ("By Jane Roe", "By Jane Roe | Analyst"), is not the story.
+_CREDIT_LINE = re.compile(
+    r"[ \t]*(?:(?:photo|foto|image|imagen)s?(?:[ \t]+(?:by|por|de))?[ \t]*:"
+    r"|(?:photo|foto)[ \t]+(?:by|por|de)\b|(?:credit|crédito)s?[ \t]*:)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"[ \t]*(?:By|BY|Por|POR)[ \t]+(?:[A-ZÀ-Ý][\w.'’-]*[ \t]*){1,4}(?:[|\u2013-]|$)", re.M
+)
+
+
+@dataclass(frozen=True)
+class TaggerSettings:
+    model: str
+    batch_size: int = 16
+
+
+class Tagger:
+    def __init__(self, gazetteer: Gazetteer, settings: TaggerSettings) -> None:
+        self.gazetteer = gazetteer
+        self.nlp: Language = load_language(settings.model)
+        self.batch_size = settings.batch_size
+        self.matchers = build_matchers(self.nlp, gazetteer)
+        self.title_matcher = build_title_matcher(self.nlp)
+        self.use_model = has_component(self.nlp, "ner")
+        self.country_of = {
+            alias: eid
+            for alias, eid in gazetteer.case_sensitive.items()
+            if eid.startswith("country:")
+        }
+        self.version = (
+            f"minewatch-tagger/{TAGGER_RULES_VERSION}"
+            f"+{model_label(self.nlp, settings.model)}+gazetteer-{gazetteer.fingerprint}"
+        )
+
+    @classmethod
+    def from_config(cls, config: Config) -> Tagger:
+        gazetteer = load_gazetteer(config.gazetteers.dir)
+        return cls(gazetteer, TaggerSettings(config.nlp.model, config.nlp.batch_size))
+
+    def tag_article(self, article: Article) -> TaggedArticle:
+        return self._tag_doc(article, self.nlp(article.text))
+
+    def tag_articles(self, articles: Iterable[Article]) -> Iterator[TaggedArticle]:
+        """Batched tagging through ``nlp.pipe``; same results as one at a time."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
+            yield self._tag_doc(article, doc)
+
+    def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:
+        rules = select_non_overlapping(self._rule_candidates(doc))
+        rules = [c for c in rules if c.type != BLOCK]
+        rules += self._surname_candidates(doc, rules)
+        extra = model_candidates(doc, rules) if self.use_model else []
+        kept = [c for c in rules + extra if not _in_credit_or_byline(doc, c, article.authors)]
+        entities = build_entities(doc, kept, self.gazetteer, article.published)
+        return TaggedArticle(article=article, entities=entities, tagger_version=self.version)
+
+    def _rule_candidates(self, doc: Doc) -> list[Candidate]:
+        gazetteer = self._gazetteer_candidates(doc)
+        titled = [
+            Candidate(t.start, t.end, "", "person", "pattern", role=t.role)
+            for t in find_titled_names(doc, self.title_matcher, self.country_of)
+        ]
+        return gazetteer + titled
+
+    def _gazetteer_candidates(self, doc: Doc) -> list[Candidate]:
+        found: list[Candidate] = []
+        for matcher in (self.matchers.case_sensitive, self.matchers.case_insensitive):
+            for match_id, start, end in matcher(doc):
+                key = self.nlp.vocab.strings[match_id]
+                if key == BLOCK:
+                    found.append(Candidate(start, end, BLOCK, BLOCK, "gazetteer"))
+                else:
+                    found.append(
+                        Candidate(start, end, key, self.gazetteer.entries[key].type, "gazetteer")
+                    )
+        return self._drop_out_of_context(doc, found)
+
+    def _drop_out_of_context(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
+        mineral_starts = {
+            c.start
+            for c in found
+            if c.type == "mineral"
+            and doc[c.start : c.end].text.lower() not in self.gazetteer.ambiguous
+        }
+        kept = []
+        for candidate in found:
+            span = doc[candidate.start : candidate.end]
+            ambiguous = span.text.lower() in self.gazetteer.ambiguous
+            if (
+                candidate.type == "mineral"
+                and ambiguous
+                and not ambiguous_mineral_ok(span, mineral_starts)
+            ):
+                continue
+            if candidate.type == "country" and span.text.isupper() and shouted(span):
+                continue
+            kept.append(candidate)
+        return kept
+
+    def _surname_candidates(self, doc: Doc, selected: list[Candidate]) -> list[Candidate]:
+        """A lone surname resolves to the person already named earlier in the article."""
+        covered = {i for c in selected for i in range(c.start, c.end)}
+        named: dict[str, str] = {}
+        first_mention: dict[str, int] = {}
+        for c in selected:
+            if c.type == "person":
+                person_id, full_name = self._person_identity(doc, c)
+                named.update(surname_parts(full_name, person_id))
+                first_mention[person_id] = min(first_mention.get(person_id, c.start), c.start)
+        found = []
+        for token in doc:
+            match = named.get(token.text)
+            if match is None or token.i in covered or token.i < first_mention[match]:
+                continue
+            if not _part_of_longer_name(doc, token.i):
+                found.append(Candidate(token.i, token.i + 1, match, "person", "surname"))
+        return found
+
+    def _person_identity(self, doc: Doc, candidate: Candidate) -> tuple[str, str]:
+        if candidate.entity_id:
+            return candidate.entity_id, self.gazetteer.entries[candidate.entity_id].name
+        name = doc[candidate.start : candidate.end].text
+        return Candidate.person_id(name), name
+
+
+def _part_of_longer_name(doc: Doc, index: int) -> bool:
+    neighbours = [doc[i] for i in (index - 1, index + 1) if 0 <= i < len(doc)]
+    return any(t.is_title and t.is_alpha and not t.is_sent_start for t in neighbours)
+
+
+def _in_credit_or_byline(doc: Doc, candidate: Candidate, authors: tuple[str, ...]) -> bool:
+    span = doc[candidate.start : candidate.end]
+    if candidate.type == "person" and any(span.text in author for author in authors):
+        return True
+    text = doc.text
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    return bool(_CREDIT_LINE.match(text, line_start) or _BYLINE.match(text, line_start))

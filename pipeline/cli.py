@@ -1,0 +1,128 @@
+"""The ``minewatch`` command line.
+
+Every failure prints one red line on stderr and makes the exit status non-zero;
+``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline import commands
+from pipeline.config import load_config
+from pipeline.errors import MinewatchError, StageFailure
+
+EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace, "commands.Context"], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        context = commands.Context(load_config(args.config), errors, debug=args.debug)
+        handler: Handler = args.handler
+        return handler(args, context)
+    except MinewatchError as exc:
+        report_error(errors, str(exc), exc, args.debug)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        errors.print("[red]interrupted[/red]")
+        return 130
+    except Exception as exc:  # the last net: one line, and the traceback with --debug
+        report_error(errors, f"unexpected {type(exc).__name__}: {exc}", exc, args.debug)
+        return EXIT_ERROR
+
+
+def report_error(console: Console, line: str, exc: BaseException, debug: bool) -> None:
+    console.print(f"[red]error: {' '.join(line.split())}[/red]", markup=True)
+    if debug:
+        console.print("".join(traceback.format_exception(exc)), markup=False)
+
+
+def report_failure(console: Console, failure: StageFailure, debug: bool) -> None:
+    report_error(console, failure.one_line(), failure.error, debug)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minewatch", description=__doc__)
+    parser.add_argument("--config", type=Path, default=None, help="config file (./config.yaml)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    _add_analyze(sub)
+    _add_ingest(sub)
+    _add_db(sub)
+    _add_mentions(sub)
+    _add_evaluate(sub)
+    _add_run(sub)
+    return parser
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".html/.txt file, dir, URL or -")
+    parser.add_argument("--url", help="the page's URL where the page lacks one")
+    parser.add_argument("--published", type=_date, help="publication date where the page lacks one")
+
+
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("analyze", help="extract and tag inputs; print JSON Lines, store nothing")
+    _add_inputs(p)
+    p.set_defaults(handler=commands.analyze)
+
+
+def _add_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("ingest", help="extract, tag and store inputs; print a summary")
+    _add_inputs(p)
+    p.set_defaults(handler=commands.ingest)
+
+
+def _add_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("db", help="database maintenance")
+    db_sub = p.add_subparsers(required=True, metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
+    up.set_defaults(handler=commands.db_upgrade)
+
+
+def _add_mentions(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("mentions", help="list stored mentions for analysts")
+    p.add_argument("--mineral", help="e.g. lithium or mineral:lithium")
+    p.add_argument("--country", help="e.g. MX or country:MX")
+    p.add_argument("--organization", help="e.g. usgs")
+    p.add_argument("--person", help="e.g. edgar-amador-zamora")
+    p.add_argument("--since", type=_date, help="published on or after YYYY-MM-DD")
+    p.add_argument("--until", type=_date, help="published on or before YYYY-MM-DD")
+    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(handler=commands.mentions)
+
+
+def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("evaluate", help="precision/recall of analyze against gold annotations")
+    p.add_argument("directory", type=Path, help="a fixtures folder with pages/ and gold/")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=commands.evaluate)
+
+
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="the main job: ingest the configured inputs")
+    p.set_defaults(handler=commands.run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The handlers behind each ``minewatch`` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.db import make_engine, session_factory, storage_errors, upgrade
+from models.queries import find_mentions
+from models.store import ingest as store_article
+from pipeline.config import Config
+from pipeline.errors import MinewatchError, StageFailure
+from pipeline.evaluate import evaluate_directory, render_report
+from pipeline.inputs import expand_inputs
+from pipeline.output import article_json, dumps, failure_json
+from pipeline.stages import Analyzer, Outcome
+
+PROGRESS_THRESHOLD = 5
+
+
+@dataclass
+class Context:
+    config: Config
+    errors: Console
+    debug: bool = False
+    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        return Analyzer(self.config)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(make_engine(self.config.database.url))
+
+    def report(self, failure: StageFailure) -> None:
+        from pipeline.cli import report_failure
+
+        report_failure(self.errors, failure, self.debug)
+
+
+def analyze(args: argparse.Namespace, ctx: Context) -> int:
+    failed = 0
+    for outcome in ctx.analyzer.analyze(args.inputs, url=args.url, published=args.published):
+        if outcome.failure is not None:
+            failed += 1
+            ctx.report(outcome.failure)
+            line = dumps(failure_json(outcome.failure))
+        else:
+            assert outcome.tagged is not None
+            line = dumps(article_json(outcome.tagged))
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def ingest(args: argparse.Namespace, ctx: Context) -> int:
+    return ingest_inputs(ctx, args.inputs, url=args.url, published=args.published)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    return ingest_inputs(ctx, [str(p) for p in ctx.config.run.inputs])
+
+
+def ingest_inputs(
+    ctx: Context, inputs: list[str], url: str | None = None, published: dt.date | None = None
+) -> int:
+    upgrade(ctx.config.database.url)
+    table = Table("input", "result", "entities", "mentions", title="ingest")
+    counts: Counter[str] = Counter()
+    total = len(expand_inputs(inputs))
+    with Progress(console=ctx.errors, disable=total < PROGRESS_THRESHOLD, transient=True) as bar:
+        task = bar.add_task("ingesting", total=total)
+        for outcome in ctx.analyzer.analyze(inputs, url=url, published=published):
+            bar.advance(task)
+            row = _store_outcome(ctx, outcome)
+            counts[row[1]] += 1
+            table.add_row(*row)
+    ctx.out.print(table)
+    ctx.out.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    return 1 if counts["failed"] else 0
+
+
+def _store_outcome(ctx: Context, outcome: Outcome) -> tuple[str, str, str, str]:
+    failure = outcome.failure
+    if outcome.tagged is not None:
+        try:
+            stored = store_article(ctx.sessions, outcome.tagged)
+            entities = len(outcome.tagged.entities)
+            return outcome.source, stored.status, str(entities), str(stored.mentions)
+        except MinewatchError as exc:
+            failure = StageFailure("store", outcome.source, exc)
+    assert failure is not None
+    ctx.report(failure)
+    return outcome.source, "failed", "-", "-"
+
+
+def db_upgrade(args: argparse.Namespace, ctx: Context) -> int:
+    upgrade(ctx.config.database.url)
+    ctx.out.print(f"database is at the latest schema: {ctx.config.database.url}")
+    return 0
+
+
+MENTION_COLUMNS = (
+    "published",
+    "entity_id",
+    "mention_text",
+    "context",
+    "article_title",
+    "article_url",
+)
+
+
+def mentions(args: argparse.Namespace, ctx: Context) -> int:
+    filters = {k: getattr(args, k) for k in ("mineral", "country", "organization", "person")}
+    with storage_errors(ctx.config.database.url), ctx.sessions() as session:
+        rows = find_mentions(
+            session, **filters, since=args.since, until=args.until, limit=args.limit
+        )
+    records = [{k: _cell(asdict(r)[k]) for k in MENTION_COLUMNS} for r in rows]
+    if args.format == "json":
+        for record in records:
+            sys.stdout.write(dumps(dict(record)) + "\n")
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=MENTION_COLUMNS)
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        table = Table(*MENTION_COLUMNS, title=f"{len(records)} mentions")
+        for record in records:
+            table.add_row(*(record[k] for k in MENTION_COLUMNS))
+        ctx.out.print(table)
+    return 0
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def evaluate(args: argparse.Namespace, ctx: Context) -> int:
+    report = evaluate_directory(args.directory, ctx.analyzer)
+    sys.stdout.write(render_report(report, args.format) + "\n")
+    for problem in report.problems:
+        ctx.errors.print(f"[red]error: {problem}[/red]")
+    return 1 if report.problems else 0

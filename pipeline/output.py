@@ -1,0 +1,68 @@
+"""The JSON Lines contract of ``minewatch analyze`` (DESIGN.md, Machine-readable output).
+
+This format only ever grows by added fields: other tools and the evaluation read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from pipeline.errors import StageFailure
+from pipeline.records import Entity, Mention, Role, TaggedArticle
+
+JsonObject = dict[str, object]
+
+
+def article_json(tagged: TaggedArticle) -> JsonObject:
+    article = tagged.article
+    return {
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": _date(article.published),
+        "sitename": article.sitename,
+        "language": article.language,
+        "text": article.text,
+        "entities": [entity_json(e) for e in tagged.entities],
+        "events": [],
+        "extractor_version": article.extractor_version,
+        "tagger_version": tagged.tagger_version,
+    }
+
+
+def entity_json(entity: Entity) -> JsonObject:
+    data: JsonObject = {"id": entity.id, "type": entity.type, "name": entity.name}
+    if entity.type == "person":
+        data["official"] = entity.official
+        data["roles"] = [role_json(r) for r in entity.roles]
+    data["source"] = entity.source
+    data["mentions"] = [mention_json(m) for m in entity.mentions]
+    return data
+
+
+def role_json(role: Role) -> JsonObject:
+    return {
+        "title": role.title,
+        "country": role.country,
+        "organization": role.organization,
+        "start": _date(role.start),
+        "end": _date(role.end),
+    }
+
+
+def mention_json(mention: Mention) -> JsonObject:
+    return {"start": mention.start, "end": mention.end, "text": mention.text}
+
+
+def failure_json(failure: StageFailure) -> JsonObject:
+    return {"source": failure.source, "stage": failure.stage, "error": failure.reason}
+
+
+def dumps(data: JsonObject) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
