@@ -15,6 +15,7 @@ import trafilatura
 from lxml.etree import ParserError
 from trafilatura.settings import Document
 
+from extractors.furniture import is_credit_line
 from pipeline.config import ExtractionConfig
 from pipeline.errors import ExtractionRejected
 from pipeline.records import Article, Page
@@ -61,12 +62,16 @@ def extract_article(page: Page, settings: ExtractionConfig) -> Article:
 
 
 def clean_text(text: str, *, title: str | None, drop_lines: tuple[str, ...] = ()) -> str:
-    """Drop a leading copy of the title and configured furniture lines; tidy blank lines."""
+    """Drop a leading copy of the title, photo credits and configured furniture lines."""
     lines = [line.strip() for line in text.splitlines()]
     while lines and (not lines[0] or (title and lines[0] == title.strip())):
         lines.pop(0)
     patterns = [re.compile(p) for p in drop_lines]
-    kept = [line for line in lines if not any(p.search(line) for p in patterns)]
+    kept = [
+        line
+        for line in lines
+        if not is_credit_line(line) and not any(p.search(line) for p in patterns)
+    ]
     return _BLANK_LINES.sub("\n", "\n".join(kept)).strip()
 
 

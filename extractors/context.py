@@ -149,12 +149,13 @@ def shouted(span: Span) -> bool:
 
 
 def _used_as_verb(span: Span, before: Token | None, after: Token | None) -> bool:
-    head = span[0]
-    if head.pos_ in ("VERB", "AUX"):
-        return True
+    """With a tagger, trust its part of speech; without one, read the neighbours."""
+    if span.doc.has_annotation("POS"):
+        return span[0].pos_ in ("VERB", "AUX")
     if after is not None and after.lower_ in _VERB_FOLLOWERS:
         return True
-    return before is not None and before.lower_ in _VERB_PRECEDERS
+    followed_by_word = after is not None and not after.is_punct
+    return before is not None and before.lower_ in _VERB_PRECEDERS and followed_by_word
 
 
 def _precedence_noun(before: Token | None, after: Token | None) -> bool:

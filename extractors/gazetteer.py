@@ -127,11 +127,19 @@ def _load_countries(builder: _Builder, path: Path) -> None:
         for name in names:
             if name and _usable_country_name(str(name)) and str(name) not in excluded:
                 builder.add_alias(str(name), entity_id, case_sensitive=True, source=str(path))
-    unknown = sorted(
-        k for k in extras if k != "_exclude" and pycountry.countries.get(alpha_2=k) is None
-    )
+    unknown = sorted(str(k) for k in extras if k != "_exclude" and not _is_alpha_2(k))
     if unknown:
-        raise ConfigError(f"{path}: keys {', '.join(unknown)} are not ISO 3166-1 alpha-2 codes")
+        raise ConfigError(
+            f"{path}: keys {', '.join(unknown)} are not ISO 3166-1 alpha-2 codes "
+            "(quote codes YAML reads as booleans, such as 'NO')"
+        )
+
+
+def _is_alpha_2(key: object) -> bool:
+    return isinstance(key, str) and len(key) == 2 and key in _ALPHA_2
+
+
+_ALPHA_2 = frozenset(str(c.alpha_2) for c in pycountry.countries)
 
 
 def _usable_country_name(name: str) -> bool:

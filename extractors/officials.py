@@ -4,7 +4,9 @@ Three shapes, English and Spanish:
 - title then name:      "Minister of Finance X", "secretario de Economía X", "Mining Minister X"
 - name then title:      "X, Mexico's economy minister", "X, the minister of mines"
 The Matcher finds the title; the name is the run of capitalised words beside it.
-The role carries the title as written and the country when the title names one.
+The role carries the title as written and the country the title names ("Chile's
+Mining Minister X", "Minister of Mines X of Bolivia"); the tagger fills in the
+country of the sentence when the title names none.
 """
 
 from __future__ import annotations
@@ -210,6 +212,13 @@ def _name_before_apposition(
     while start > 0 and end - start < MAX_NAME_TOKENS and _is_name_token(doc[start - 1]):
         start -= 1
     return (start, end, country) if start < end else None
+
+
+def _country_after(doc: Doc, name_end: int, country_of: dict[str, str]) -> str | None:
+    """ "Minister of Mines X of Bolivia"."""
+    if name_end + 1 < len(doc) and doc[name_end].lower_ in ("of", "de", "del"):
+        return country_of.get(doc[name_end + 1].text)
+    return None
 
 
 def _country_before(doc: Doc, title_start: int, country_of: dict[str, str]) -> str | None:

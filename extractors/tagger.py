@@ -7,9 +7,8 @@ statistical model for persons and organizations the rules do not know.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,6 +16,7 @@ from spacy.tokens import Doc
 from extractors.candidates import Candidate, select_non_overlapping
 from extractors.context import ambiguous_mineral_ok, shouted
 from extractors.entities import build_entities
+from extractors.furniture import on_credit_or_byline
 from extractors.gazetteer import Gazetteer, load_gazetteer, surname_parts
 from extractors.model_entities import model_candidates
 from extractors.nlp import BLOCK, build_matchers, has_component, load_language, model_label
@@ -25,15 +25,6 @@ from pipeline.config import Config
 from pipeline.records import Article, TaggedArticle
 
 TAGGER_RULES_VERSION = 1
-# A photo credit line, or a byline ("By Jane Roe", "By Jane Roe | Analyst"), is not the story.
-_CREDIT_LINE = re.compile(
-    r"[ \t]*(?:(?:photo|foto|image|imagen)s?(?:[ \t]+(?:by|por|de))?[ \t]*:"
-    r"|(?:photo|foto)[ \t]+(?:by|por|de)\b|(?:credit|crédito)s?[ \t]*:)",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(
-    r"[ \t]*(?:By|BY|Por|POR)[ \t]+(?:[A-ZÀ-Ý][\w.'’-]*[ \t]*){1,4}(?:[|\u2013-]|$)", re.M
-)
 
 
 @dataclass(frozen=True)
@@ -77,11 +68,18 @@ class Tagger:
     def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:
         rules = select_non_overlapping(self._rule_candidates(doc))
         rules = [c for c in rules if c.type != BLOCK]
-        rules += self._surname_candidates(doc, rules)
-        extra = model_candidates(doc, rules) if self.use_model else []
-        kept = [c for c in rules + extra if not _in_credit_or_byline(doc, c, article.authors)]
+        rules = _with_sentence_country(doc, rules)
+        found = model_candidates(doc, rules) if self._model_applies(article) else []
+        surnames = self._surname_candidates(doc, rules + found, covered=rules)
+        found = [m for m in found if not any(m.overlaps(s) for s in surnames)]
+        chosen = rules + surnames + found
+        kept = [c for c in chosen if not _in_credit_or_byline(doc, c, article.authors)]
         entities = build_entities(doc, kept, self.gazetteer, article.published)
         return TaggedArticle(article=article, entities=entities, tagger_version=self.version)
+
+    def _model_applies(self, article: Article) -> bool:
+        """The statistical model reads English; on other languages it finds noise."""
+        return self.use_model and article.language in (None, self.nlp.lang)
 
     def _rule_candidates(self, doc: Doc) -> list[Candidate]:
         gazetteer = self._gazetteer_candidates(doc)
@@ -126,12 +124,15 @@ class Tagger:
             kept.append(candidate)
         return kept
 
-    def _surname_candidates(self, doc: Doc, selected: list[Candidate]) -> list[Candidate]:
-        """A lone surname resolves to the person already named earlier in the article."""
-        covered = {i for c in selected for i in range(c.start, c.end)}
+    def _surname_candidates(
+        self, doc: Doc, named_by: list[Candidate], covered: list[Candidate]
+    ) -> list[Candidate]:
+        """A lone surname resolves to the person already named earlier in the article:
+        by the rules or the model (``named_by``), outside the rule spans (``covered``)."""
+        taken = {i for c in covered for i in range(c.start, c.end)}
         named: dict[str, str] = {}
         first_mention: dict[str, int] = {}
-        for c in selected:
+        for c in named_by:
             if c.type == "person":
                 person_id, full_name = self._person_identity(doc, c)
                 named.update(surname_parts(full_name, person_id))
@@ -139,7 +140,7 @@ class Tagger:
         found = []
         for token in doc:
             match = named.get(token.text)
-            if match is None or token.i in covered or token.i < first_mention[match]:
+            if match is None or token.i in taken or token.i < first_mention[match]:
                 continue
             if not _part_of_longer_name(doc, token.i):
                 found.append(Candidate(token.i, token.i + 1, match, "person", "surname"))
@@ -152,6 +153,24 @@ class Tagger:
         return Candidate.person_id(name), name
 
 
+def _with_sentence_country(doc: Doc, selected: list[Candidate]) -> list[Candidate]:
+    """A titled official whose title names no country takes the sentence's only country."""
+    result = []
+    for candidate in selected:
+        role = candidate.role
+        if role is not None and role.country is None:
+            sentence = doc[candidate.start].sent
+            countries = {
+                c.entity_id
+                for c in selected
+                if c.type == "country" and sentence.start <= c.start < sentence.end
+            }
+            if len(countries) == 1:
+                candidate = replace(candidate, role=replace(role, country=countries.pop()))
+        result.append(candidate)
+    return result
+
+
 def _part_of_longer_name(doc: Doc, index: int) -> bool:
     neighbours = [doc[i] for i in (index - 1, index + 1) if 0 <= i < len(doc)]
     return any(t.is_title and t.is_alpha and not t.is_sent_start for t in neighbours)
@@ -161,6 +180,4 @@ def _in_credit_or_byline(doc: Doc, candidate: Candidate, authors: tuple[str, ...
     span = doc[candidate.start : candidate.end]
     if candidate.type == "person" and any(span.text in author for author in authors):
         return True
-    text = doc.text
-    line_start = text.rfind("\n", 0, span.start_char) + 1
-    return bool(_CREDIT_LINE.match(text, line_start) or _BYLINE.match(text, line_start))
+    return on_credit_or_byline(doc.text, span.start_char)

@@ -86,7 +86,7 @@ def test_directory_expands_to_sorted_supported_files(tmp_path: Path) -> None:
 
 
 def test_page_from_bytes_keeps_raw_bytes() -> None:
-    page = page_from_bytes("-", "<p>Cobre</p>".encode(), "html")
-    assert page.raw == "<p>Cobre</p>".encode() and page.content == "<p>Cobre</p>"
+    page = page_from_bytes("-", b"<p>Cobre</p>", "html")
+    assert page.raw == b"<p>Cobre</p>" and page.content == "<p>Cobre</p>"
     with pytest.raises(InputRejected):
         page_from_bytes("-", b"", "html")
