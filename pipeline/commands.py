@@ -33,7 +33,7 @@ class Context:
     config: Config
     errors: Console
     debug: bool = False
-    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+    out: Console = field(default_factory=lambda: _stdout_console())
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -47,6 +47,12 @@ class Context:
         from pipeline.cli import report_failure
 
         report_failure(self.errors, failure, self.debug)
+
+
+def _stdout_console() -> Console:
+    """Tables fit the terminal; piped to a file they get room for the context column."""
+    width = None if sys.stdout.isatty() else 200
+    return Console(highlight=False, soft_wrap=True, width=width)
 
 
 def analyze(args: argparse.Namespace, ctx: Context) -> int:
