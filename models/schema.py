@@ -1,4 +1,5 @@
-"""The SQLAlchemy tables of minewatch: articles, entities, entity aliases, mentions.
+"""The SQLAlchemy tables of minewatch: articles, entities, entity aliases, mentions,
+events with their participants, event clusters and analysts' event reviews.
 
 The Alembic migrations in ``models/migrations/versions`` create exactly these tables;
 ``tests/test_store.py`` checks that the migrated schema and this module agree.
@@ -9,6 +10,10 @@ Column notes:
   ``"sha256:<content_hash>"`` (a ``.txt`` input without URL). Unique.
 - ``articles.raw_html`` is stored zlib-compressed; :class:`ZlibBytes` compresses on
   write and decompresses on read, so Python code only ever sees the original bytes.
+- ``events.event_key`` identifies an event within its article across reprocessing
+  (a hash of its type and evidence sentence). ``event_reviews`` are keyed by
+  ``(article_id, event_key)`` and never deleted when events are re-extracted, so an
+  analyst's verdict survives a rules change and re-attaches to the same event.
 - ``entities.attributes`` holds ``{"roles": [{"title", "country", "organization",
   "start", "end"}]}`` with dates as ISO strings.
 """
@@ -26,6 +31,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -125,3 +131,68 @@ class MentionModel(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(32))
+
+
+class EventClusterModel(Base):
+    """One real-world event reported by one or more articles."""
+
+    __tablename__ = "event_clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EventModel(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("article_id", "event_key"),
+        CheckConstraint('start >= 0 AND "end" >= start', name="span"),
+        Index("ix_events_type_event_date", "type", "event_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    event_key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(32))
+    trigger: Mapped[str] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    polarity: Mapped[str] = mapped_column(String(16))
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    confidence: Mapped[float] = mapped_column(Float)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_clusters.id", ondelete="SET NULL"), index=True
+    )
+    events_version: Mapped[str] = mapped_column(String(64))
+
+
+class EventParticipantModel(Base):
+    __tablename__ = "event_participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "entity_id"),
+        Index("ix_event_participants_entity_id_event_id", "entity_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class EventReviewModel(Base):
+    """An analyst's verdict on an event; reprocessing never writes here."""
+
+    __tablename__ = "event_reviews"
+    __table_args__ = (UniqueConstraint("article_id", "event_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    event_key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(255))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    correction: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import WRITE_OPTION, storage_error
 from models.schema import ArticleModel, EntityAliasModel, EntityModel, MentionModel, utcnow
 from pipeline.errors import StorageError
-from pipeline.records import Article, Entity, Role, TaggedArticle
+from pipeline.records import AnalyzedArticle, Article, Entity, Role, TaggedArticle
 
 StoreStatus = Literal["new", "unchanged", "retagged", "updated"]
 
@@ -59,8 +59,9 @@ def store_tagged(session: Session, tagged: TaggedArticle) -> StoreOutcome:
         return _store(session, tagged)
 
 
-def ingest(factory: sessionmaker[Session], tagged: TaggedArticle) -> StoreOutcome:
+def ingest(factory: sessionmaker[Session], item: TaggedArticle | AnalyzedArticle) -> StoreOutcome:
     """Store one article in its own transaction and commit; StorageError on any failure."""
+    tagged = item.tagged if isinstance(item, AnalyzedArticle) else item
     session = factory()
     try:
         with session.begin():

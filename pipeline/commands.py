@@ -99,10 +99,10 @@ def ingest_inputs(
 
 def _store_outcome(ctx: Context, outcome: Outcome) -> tuple[str, str, str, str]:
     failure = outcome.failure
-    if outcome.tagged is not None:
+    if outcome.analyzed is not None:
         try:
-            stored = store_article(ctx.sessions, outcome.tagged)
-            entities = len(outcome.tagged.entities)
+            stored = store_article(ctx.sessions, outcome.analyzed)
+            entities = len(outcome.analyzed.tagged.entities)
             return outcome.source, stored.status, str(entities), str(stored.mentions)
         except MinewatchError as exc:
             failure = StageFailure("store", outcome.source, exc)

@@ -1,6 +1,8 @@
 """The records that pass between stages, all frozen dataclasses, all defined here.
 
-    Page ──extract──► Article ──tag──► TaggedArticle ──store──► rows
+    Page ──extract──► Article ──tag──► TaggedArticle ──events──► AnalyzedArticle ──store──► rows
+
+Fetching (issue 3) adds: Source ──discover──► DiscoveredLink ──fetch──► FetchResult ──► Page
 
 No stage passes dicts or ``Any`` to the next one; each stage takes one record and
 returns the next, or raises a :class:`pipeline.errors.MinewatchError`.
@@ -18,6 +20,19 @@ from typing import Literal
 EntityType = Literal["mineral", "country", "organization", "person"]
 ENTITY_TYPES: tuple[EntityType, ...] = ("mineral", "country", "organization", "person")
 PageKind = Literal["html", "text"]
+EventType = Literal[
+    "policy", "agreement", "meeting", "production", "investment", "disruption", "price"
+]
+EVENT_TYPES: tuple[EventType, ...] = (
+    "policy",
+    "agreement",
+    "meeting",
+    "production",
+    "investment",
+    "disruption",
+    "price",
+)
+Polarity = Literal["positive", "negative"]
 TagSource = Literal["gazetteer", "pattern", "model", "surname"]
 
 
@@ -97,6 +112,79 @@ class TaggedArticle:
 
     def entities_of(self, type_: EntityType) -> tuple[Entity, ...]:
         return tuple(e for e in self.entities if e.type == type_)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One sentence-level claim of a closed set of types, with its evidence."""
+
+    type: EventType
+    trigger: str
+    sentence: str
+    start: int  # offsets of the evidence sentence in Article.text
+    end: int
+    polarity: Polarity = "positive"
+    date: dt.date | None = None
+    confidence: float = 0.5
+    minerals: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    persons: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Stable within an article across reprocessing: type plus evidence sentence."""
+        normalized = " ".join(self.sentence.split())
+        return hashlib.sha256(f"{self.type}|{normalized}".encode()).hexdigest()[:32]
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        return self.minerals + self.countries + self.organizations + self.persons
+
+
+@dataclass(frozen=True)
+class AnalyzedArticle:
+    """A tagged article with its events: what ``analyze`` prints and ``ingest`` stores."""
+
+    tagged: TaggedArticle
+    events: tuple[Event, ...] = ()
+    events_version: str = ""
+
+    @property
+    def article(self) -> Article:
+        return self.tagged.article
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET sends back: the ETag and Last-Modified last seen."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP fetch. ``not_modified`` is a 304 answer to a conditional request."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    body: bytes = field(default=b"", repr=False)
+    content_type: str = ""
+    validators: Validators = Validators()
+    elapsed_ms: float = 0.0
+    not_modified: bool = False
+
+
+@dataclass(frozen=True)
+class DiscoveredLink:
+    """An article URL found in a feed, sitemap or listing page, canonicalized."""
+
+    url: str
+    source: str  # the source's name
+    title: str | None = None
+    published: dt.date | None = None
 
 
 def content_hash(text: str) -> str:

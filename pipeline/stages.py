@@ -18,16 +18,20 @@ from pipeline.config import Config
 from pipeline.errors import MinewatchError, StageFailure, UnexpectedError
 from pipeline.fetch import fetch_page
 from pipeline.inputs import read_pages
-from pipeline.records import Article, Page, TaggedArticle
+from pipeline.records import AnalyzedArticle, Article, Page, TaggedArticle
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one input: its tagged article or its failure."""
+    """What became of one input: its analyzed article or its failure."""
 
     source: str
-    tagged: TaggedArticle | None = None
+    analyzed: AnalyzedArticle | None = None
     failure: StageFailure | None = None
+
+    @property
+    def tagged(self) -> TaggedArticle | None:
+        return self.analyzed.tagged if self.analyzed is not None else None
 
 
 class Analyzer:
@@ -91,7 +95,7 @@ class Analyzer:
             if isinstance(result, Outcome):
                 yield result
             else:
-                yield Outcome(item.source, tagged=result)
+                yield Outcome(item.source, analyzed=AnalyzedArticle(result))
 
     def _tag_one(self, article: Article) -> TaggedArticle | Outcome:
         return _guard("tag", article.source, self.tagger.tag_article, article)
