@@ -178,6 +178,19 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class FetchLogEntry:
+    """One HTTP request as the fetch log keeps it (every request, retries included)."""
+
+    url: str
+    outcome: str  # "ok", "not_modified", "retry", or the error class name
+    status: int | None = None
+    bytes: int = 0
+    elapsed_ms: float = 0.0
+    error: str | None = None
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
 class DiscoveredLink:
     """An article URL found in a feed, sitemap or listing page, canonicalized."""
 
