@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.errors import ConfigError
+from pipeline.sources import SourceConfig, duplicate_names
 
 DEFAULT_CONFIG = Path("config.yaml")
 BLANK_MODEL = "blank"
@@ -81,15 +82,28 @@ class ExtractionConfig(_Section):
 
 
 class FetchConfig(_Section):
+    """How to fetch: politely (robots.txt, per-host spacing and concurrency), safely
+    (timeouts, redirect cap, no internal addresses) and patiently (bounded retries)."""
+
     timeout_seconds: float = Field(default=20.0, gt=0)
     user_agent: str = "minewatch/0.1 (+news monitoring for critical minerals)"
     allow_private_addresses: bool = False
+    max_redirects: int = Field(default=5, ge=0, le=30)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    per_host_delay_seconds: float = Field(default=1.0, ge=0)
+    global_concurrency: int = Field(default=16, ge=1, le=1024)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    backoff_seconds: float = Field(default=1.0, ge=0)
+    max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    respect_robots: bool = True
 
 
 class RunConfig(_Section):
-    """What ``minewatch run`` ingests until scheduled sources arrive (issue 3)."""
+    """``minewatch run``: extra one-shot inputs ingested at start-up (files, folders,
+    URLs), and how long in-flight polls may finish after SIGTERM/SIGINT."""
 
-    inputs: tuple[str, ...] = ("fixtures/pages",)
+    inputs: tuple[str, ...] = ()
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
 
 
 class Config(_Section):
@@ -99,6 +113,15 @@ class Config(_Section):
     extraction: ExtractionConfig = ExtractionConfig()
     fetch: FetchConfig = FetchConfig()
     run: RunConfig = RunConfig()
+    sources: tuple[SourceConfig, ...] = ()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, value: tuple[SourceConfig, ...]) -> tuple[SourceConfig, ...]:
+        duplicates = duplicate_names(value)
+        if duplicates:
+            raise ValueError(f"duplicate source name {', '.join(map(repr, duplicates))}")
+        return value
 
 
 def spacy_pipeline_available(name: str) -> bool:
