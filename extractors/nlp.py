@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from extractors.gazetteer import Gazetteer
@@ -34,8 +35,11 @@ def load_language(model: str) -> Language:
     if model == BLANK_MODEL:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+        nlp.add_pipe("newline_sentences", before="sentencizer")
     else:
         nlp = spacy.load(Path(model) if Path(model).is_dir() else model, exclude=_UNUSED_COMPONENTS)
+        if has_component(nlp, "parser"):
+            nlp.add_pipe("newline_sentences", before="parser")
     _split_hyphen_after_abbreviation(nlp)
     return nlp
 
@@ -76,3 +80,12 @@ def _split_hyphen_after_abbreviation(nlp: Language) -> None:
     infixes = [*(nlp.Defaults.infixes or ()), _ABBREVIATION_HYPHEN]
     tokenizer: Tokenizer = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+@Language.component("newline_sentences")
+def newline_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headings and paragraphs never run together."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc

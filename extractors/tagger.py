@@ -25,6 +25,9 @@ from pipeline.config import Config
 from pipeline.records import Article, TaggedArticle
 
 TAGGER_RULES_VERSION = 1
+# A tagged article with its parsed doc: the events stage reads the parse, and the
+# pipeline passes it along without touching spaCy.
+TaggedDoc = tuple[TaggedArticle, Doc]
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,18 @@ class Tagger:
 
     def tag_articles(self, articles: Iterable[Article]) -> Iterator[TaggedArticle]:
         """Batched tagging through ``nlp.pipe``; same results as one at a time."""
+        for tagged, _ in self.tag_with_docs(articles):
+            yield tagged
+
+    def tag_with_docs(self, articles: Iterable[Article]) -> Iterator[TaggedDoc]:
+        """Tagged articles with their parsed docs, for the events stage to read."""
         pairs = ((a.text, a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield self._tag_doc(article, doc)
+            yield self._tag_doc(article, doc), doc
+
+    def tag_one_with_doc(self, article: Article) -> TaggedDoc:
+        doc = self.nlp(article.text)
+        return self._tag_doc(article, doc), doc
 
     def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:
         rules = select_non_overlapping(self._rule_candidates(doc))

@@ -1,5 +1,7 @@
 """The SQLAlchemy tables of minewatch: articles, entities, entity aliases, mentions,
-events with their participants, event clusters and analysts' event reviews.
+events with their participants, event clusters and analysts' event reviews; and for
+fetching: sources, per-URL page state, the fetch log, runs, failures and
+near-duplicate article clusters.
 
 The Alembic migrations in ``models/migrations/versions`` create exactly these tables;
 ``tests/test_store.py`` checks that the migrated schema and this module agree.
@@ -14,6 +16,13 @@ Column notes:
   (a hash of its type and evidence sentence). ``event_reviews`` are keyed by
   ``(article_id, event_key)`` and never deleted when events are re-extracted, so an
   analyst's verdict survives a rules change and re-attaches to the same event.
+- ``articles.simhash`` is the 64-bit SimHash of the text (signed, for BIGINT);
+  ``simhash_band0..3`` its four 16-bit bands, indexed, so near-duplicate candidates
+  are found by equality lookups (see :mod:`pipeline.dedupe`). ``cluster_id`` joins
+  near duplicates into one ``article_clusters`` row; a story seen once has none.
+- ``page_states`` is the per-URL state of fetching: one row per canonical URL
+  fetched, with its validators and what became of it; ``article_id`` is the
+  article stored from it, or the original an exact duplicate repeats.
 - ``entities.attributes`` holds ``{"roles": [{"title", "country", "organization",
   "start", "end"}]}`` with dates as ISO strings.
 """
@@ -26,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -91,10 +101,27 @@ class ArticleModel(Base):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     raw_html: Mapped[bytes | None] = mapped_column(ZlibBytes)
-    extractor_version: Mapped[str] = mapped_column(String(64))
-    tagger_version: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(255))
+    tagger_version: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    simhash_band0: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_band1: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_band2: Mapped[int | None] = mapped_column(Integer, index=True)
+    simhash_band3: Mapped[int | None] = mapped_column(Integer, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_clusters.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ArticleClusterModel(Base):
+    """Near-duplicate articles: the same story published under several URLs."""
+
+    __tablename__ = "article_clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EntityModel(Base):
@@ -162,11 +189,12 @@ class EventModel(Base):
     end: Mapped[int] = mapped_column(Integer)
     polarity: Mapped[str] = mapped_column(String(16))
     event_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
     confidence: Mapped[float] = mapped_column(Float)
     cluster_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_clusters.id", ondelete="SET NULL"), index=True
     )
-    events_version: Mapped[str] = mapped_column(String(64))
+    events_version: Mapped[str] = mapped_column(String(255))
 
 
 class EventParticipantModel(Base):
@@ -196,3 +224,102 @@ class EventReviewModel(Base):
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
     correction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SourceModel(Base):
+    """A configured source with its polling state and health."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2048))
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_new_article_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    backoff_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PageStateModel(Base):
+    """What minewatch knows about one fetched URL (canonical form)."""
+
+    __tablename__ = "page_states"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    source: Mapped[str] = mapped_column(String(255), index=True)
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+
+
+class RunModel(Base):
+    """One poll cycle (of one source or all of them) with its counts."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    links: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FetchLogModel(Base):
+    """Every HTTP request, retries included."""
+
+    __tablename__ = "fetch_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    outcome: Mapped[str] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FailureModel(Base):
+    """A failure of one stage for one input, recorded while the run goes on."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(Text)
+    error_class: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    transient: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

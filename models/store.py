@@ -16,12 +16,16 @@ Re-storing the same input never duplicates a row. The outcome tells what happene
 
 "Same text" means identical text, not only an equal content hash: the hash ignores
 whitespace, but the mention offsets index into the exact text.
+
+A new or changed text also gets its near-duplicate fingerprint (SimHash and bands)
+and joins the cluster of its nearest near duplicate, in the same transaction
+(:func:`models.crawl_store.assign_cluster`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select
@@ -29,7 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.crawl_store import assign_cluster
 from models.db import WRITE_OPTION, storage_error
+from models.event_store import store_events
 from models.schema import ArticleModel, EntityAliasModel, EntityModel, MentionModel, utcnow
 from pipeline.errors import StorageError
 from pipeline.records import AnalyzedArticle, Article, Entity, Role, TaggedArticle
@@ -66,7 +72,12 @@ def ingest(factory: sessionmaker[Session], item: TaggedArticle | AnalyzedArticle
     try:
         with session.begin():
             session.connection(execution_options={WRITE_OPTION: True})
-            return store_tagged(session, tagged)
+            outcome = store_tagged(session, tagged)
+            if isinstance(item, AnalyzedArticle):
+                force = outcome.status != "unchanged"
+                if store_events(session, outcome.article_id, item, force) and not force:
+                    outcome = replace(outcome, status="retagged")
+            return outcome
     except SQLAlchemyError as exc:
         raise storage_error(_url_of(session), exc) from exc
     finally:
@@ -85,12 +96,15 @@ def _store(session: Session, tagged: TaggedArticle) -> StoreOutcome:
     ).one_or_none()
     if row is None:
         row = _insert_article(session, tagged)
+        assign_cluster(session, row)
         return StoreOutcome(row.id, "new", _write_tags(session, row.id, tagged))
     status = _change_of(row, tagged)
     if status == "unchanged":
         return StoreOutcome(row.id, status, _count_mentions(tagged))
     if status == "updated":
         _copy_article(row, tagged)
+    if status == "updated" or row.simhash is None:
+        assign_cluster(session, row)
     row.tagger_version = tagged.tagger_version
     row.updated_at = utcnow()
     session.flush()

@@ -7,7 +7,6 @@ Every failure prints one red line on stderr and makes the exit status non-zero;
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,6 +17,8 @@ from rich.console import Console
 from pipeline import commands
 from pipeline.config import load_config
 from pipeline.errors import MinewatchError, StageFailure
+from pipeline.event_commands import add_event_commands
+from pipeline.tables import iso_date
 
 EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
 
@@ -63,21 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(sub)
     _add_mentions(sub)
     _add_evaluate(sub)
+    add_event_commands(sub)
     _add_run(sub)
+    _add_poll(sub)
+    _add_sources(sub)
+    _add_reprocess(sub)
     return parser
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".html/.txt file, dir, URL or -")
     parser.add_argument("--url", help="the page's URL where the page lacks one")
-    parser.add_argument("--published", type=_date, help="publication date where the page lacks one")
+    parser.add_argument(
+        "--published", type=iso_date, help="publication date where the page lacks one"
+    )
 
 
 def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -105,8 +105,8 @@ def _add_mentions(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--country", help="e.g. MX or country:MX")
     p.add_argument("--organization", help="e.g. usgs")
     p.add_argument("--person", help="e.g. edgar-amador-zamora")
-    p.add_argument("--since", type=_date, help="published on or after YYYY-MM-DD")
-    p.add_argument("--until", type=_date, help="published on or before YYYY-MM-DD")
+    p.add_argument("--since", type=iso_date, help="published on or after YYYY-MM-DD")
+    p.add_argument("--until", type=iso_date, help="published on or before YYYY-MM-DD")
     p.add_argument("--limit", type=int, default=1000)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=commands.mentions)
@@ -120,8 +120,31 @@ def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="the main job: ingest the configured inputs")
+    p = sub.add_parser(
+        "run", help="the main job: poll the configured sources on their schedules until stopped"
+    )
     p.set_defaults(handler=commands.run)
+
+
+def _add_poll(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("poll", help="poll the sources once now (exit 1 if a source failed)")
+    p.add_argument("--source", metavar="NAME", help="only this source (see `minewatch sources`)")
+    p.set_defaults(handler=commands.poll)
+
+
+def _add_sources(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sources", help="list the configured sources with their health")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=commands.sources)
+
+
+def _add_reprocess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "reprocess", help="re-extract and re-tag stored articles after a rules or model change"
+    )
+    p.add_argument("--since", type=iso_date, help="articles published on or after YYYY-MM-DD")
+    p.add_argument("--source", metavar="NAME", help="only articles fetched from this source")
+    p.set_defaults(handler=commands.reprocess)
 
 
 if __name__ == "__main__":

@@ -13,37 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.evaluate_events import EventReport, score_events
 from pipeline.gold import Gold, Span, gold_spans, load_gold, locate
 from pipeline.output import JsonObject, article_json
-from pipeline.records import ENTITY_TYPES
+from pipeline.records import ENTITY_TYPES, EVENT_TYPES
+from pipeline.scores import HEADER, Counts
 from pipeline.stages import Analyzer
 
 LEVELS = ("id", "span")
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, gold: set[Span] | set[str], found: set[Span] | set[str]) -> None:
-        self.tp += len(gold & found)
-        self.fp += len(found - gold)
-        self.fn += len(gold - found)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass
@@ -53,6 +30,8 @@ class Report:
     failed_checks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # broken gold or inputs
     pages: int = 0
+    events: EventReport = field(default_factory=EventReport)
+    event_pages: int = 0
 
     def counts(self, level: str, type_: str) -> Counts:
         return self.scores.setdefault((level, type_), Counts())
@@ -69,8 +48,8 @@ def evaluate_directory(directory: Path, analyzer: Analyzer) -> Report:
         elif outcome.failure is not None:
             report.problems.append(f"{gold.page}: {outcome.failure.one_line()}")
         else:
-            assert outcome.tagged is not None
-            score_article(article_json(outcome.tagged), gold, report)
+            assert outcome.analyzed is not None
+            score_article(article_json(outcome.analyzed), gold, report)
     return report
 
 
@@ -86,6 +65,9 @@ def score_article(output: JsonObject, gold: Gold, report: Report) -> None:
         report.counts("id", type_).add({s[0] for s in gold_of}, {s[0] for s in found_of})
         report.findings.extend(_differences(gold.page, text, gold_of, found_of))
     report.failed_checks.extend(page_checks(output, gold))
+    if gold.events is not None:
+        report.event_pages += 1
+        score_events(gold.page, output, gold.events, report.events)
 
 
 def predicted_spans(output: JsonObject) -> set[Span]:
@@ -151,42 +133,47 @@ def _objects(value: object) -> list[dict[str, object]]:
 
 
 def report_json(report: Report) -> JsonObject:
-    scores = {
-        f"{level}/{type_}": {
-            "precision": round(c.precision, 4),
-            "recall": round(c.recall, 4),
-            "f1": round(c.f1, 4),
-            "tp": c.tp,
-            "fp": c.fp,
-            "fn": c.fn,
-        }
-        for (level, type_), c in sorted(report.scores.items())
-    }
     return {
         "pages": report.pages,
-        "scores": scores,
+        "scores": {f"{lv}/{t}": c.as_json() for (lv, t), c in sorted(report.scores.items())},
+        "events": events_json(report),
         "findings": report.findings,
         "failed_checks": report.failed_checks,
         "problems": report.problems,
     }
 
 
+def events_json(report: Report) -> JsonObject:
+    events = report.events
+    return {
+        "pages": report.event_pages,
+        "by_type": {t: c.as_json() for t, c in sorted(events.by_type.items())},
+        "matched": events.matched,
+        "exact_participants": round(events.share(events.exact_participants), 4),
+        "right_polarity": round(events.share(events.right_polarity), 4),
+        "right_date": round(events.share(events.right_date), 4),
+        "findings": events.findings,
+    }
+
+
 def render_report(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False, indent=2)
-    lines = [
-        f"pages: {report.pages}",
-        "",
-        f"{'type':<14}{'level':<6}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>5}{'fn':>5}",
-    ]
+    lines = [f"pages: {report.pages}", "", f"entities{HEADER[8:]}"]
     for type_ in ENTITY_TYPES:
         for level in LEVELS:
-            c = report.counts(level, type_)
-            lines.append(
-                f"{type_:<14}{level:<6}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}{c.tp:>6}{c.fp:>5}{c.fn:>5}"
-            )
+            lines.append(report.counts(level, type_).row(f"{type_} {level}"))
+    events = report.events
+    lines += ["", f"events ({report.event_pages} pages with event gold)", f"events{HEADER[6:]}"]
+    lines += [events.counts(t).row(t) for t in EVENT_TYPES if t in events.by_type]
+    share = events.share
+    lines.append(
+        f"matched {events.matched}: participants exact {share(events.exact_participants):.3f}, "
+        f"polarity right {share(events.right_polarity):.3f}, "
+        f"date right {share(events.right_date):.3f}"
+    )
     for title, items in (
-        ("misses and false hits", report.findings),
+        ("misses and false hits", report.findings + events.findings),
         ("failed checks", report.failed_checks),
         ("problems", report.problems),
     ):

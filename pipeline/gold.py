@@ -19,6 +19,17 @@ Span = tuple[str, int, int]  # (entity id, start, end)
 
 
 @dataclass(frozen=True)
+class GoldEvent:
+    """A gold event, named by its type and the start of its evidence sentence."""
+
+    type: str
+    sentence: str
+    polarity: str = "positive"
+    date: str | None = None
+    participants: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Gold:
     path: Path
     page: str
@@ -29,6 +40,7 @@ class Gold:
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     officials: dict[str, str] = field(default_factory=dict)
     not_mentions: tuple[str, ...] = ()
+    events: tuple[GoldEvent, ...] | None = None  # None: the page has no event gold yet
 
 
 def load_gold(path: Path) -> Gold:
@@ -49,6 +61,26 @@ def load_gold(path: Path) -> Gold:
         entities={k: tuple(v) for k, v in (raw.get("entities") or {}).items()},
         officials=dict(raw.get("officials") or {}),
         not_mentions=tuple(raw.get("not_mentions") or ()),
+        events=_events(raw["events"]) if "events" in raw else None,
+    )
+
+
+def _events(raw: object) -> tuple[GoldEvent, ...]:
+    items = raw if isinstance(raw, list) else []
+    return tuple(
+        GoldEvent(
+            type=str(item["type"]),
+            sentence=str(item["sentence"]),
+            polarity=str(item.get("polarity", "positive")),
+            date=item.get("date"),
+            participants=frozenset(
+                str(p)
+                for key in ("minerals", "countries", "organizations", "persons")
+                for p in item.get(key) or ()
+            ),
+        )
+        for item in items
+        if isinstance(item, dict)
     )
 
 

@@ -9,12 +9,13 @@ import datetime as dt
 import json
 
 from pipeline.errors import StageFailure
-from pipeline.records import Entity, Mention, Role, TaggedArticle
+from pipeline.records import AnalyzedArticle, Entity, Event, Mention, Role
 
 JsonObject = dict[str, object]
 
 
-def article_json(tagged: TaggedArticle) -> JsonObject:
+def article_json(analyzed: AnalyzedArticle) -> JsonObject:
+    tagged = analyzed.tagged
     article = tagged.article
     return {
         "source": article.source,
@@ -26,9 +27,10 @@ def article_json(tagged: TaggedArticle) -> JsonObject:
         "language": article.language,
         "text": article.text,
         "entities": [entity_json(e) for e in tagged.entities],
-        "events": [],
+        "events": [event_json(e) for e in analyzed.events],
         "extractor_version": article.extractor_version,
         "tagger_version": tagged.tagger_version,
+        "events_version": analyzed.events_version,
     }
 
 
@@ -40,6 +42,32 @@ def entity_json(entity: Entity) -> JsonObject:
     data["source"] = entity.source
     data["mentions"] = [mention_json(m) for m in entity.mentions]
     return data
+
+
+def event_json(event: Event) -> JsonObject:
+    return {
+        "type": event.type,
+        "trigger": event.trigger,
+        "sentence": event.sentence,
+        "start": event.start,
+        "end": event.end,
+        "polarity": event.polarity,
+        "date": _event_date(event),
+        "confidence": event.confidence,
+        "minerals": list(event.minerals),
+        "countries": list(event.countries),
+        "organizations": list(event.organizations),
+        "persons": list(event.persons),
+        "key": event.key,
+    }
+
+
+def _event_date(event: Event) -> str | None:
+    """ISO 8601 at the precision the sentence gives: "2025-11-06", "2025-11" or "2024"."""
+    if event.date is None:
+        return None
+    text = event.date.isoformat()
+    return {"day": text, "month": text[:7], "year": text[:4]}[event.date_precision or "day"]
 
 
 def role_json(role: Role) -> JsonObject:

@@ -33,6 +33,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     "price",
 )
 Polarity = Literal["positive", "negative"]
+DatePrecision = Literal["day", "month", "year"]
 TagSource = Literal["gazetteer", "pattern", "model", "surname"]
 
 
@@ -125,6 +126,7 @@ class Event:
     end: int
     polarity: Polarity = "positive"
     date: dt.date | None = None
+    date_precision: DatePrecision | None = None
     confidence: float = 0.5
     minerals: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
@@ -133,9 +135,10 @@ class Event:
 
     @property
     def key(self) -> str:
-        """Stable within an article across reprocessing: type plus evidence sentence."""
+        """Stable within an article across reprocessing: type, evidence sentence, trigger."""
         normalized = " ".join(self.sentence.split())
-        return hashlib.sha256(f"{self.type}|{normalized}".encode()).hexdigest()[:32]
+        text = f"{self.type}|{normalized}|{self.trigger.lower()}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     @property
     def participants(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The one module that runs the stages in order: read -> extract -> tag.
+"""The one module that runs the stages in order: read -> extract -> tag -> events.
 
 ``analyze`` yields one result per input, in input order. A failure in any stage is
 recorded with the stage and the input, and the run goes on with the next input.
@@ -13,7 +13,8 @@ from functools import cached_property, partial
 from typing import ParamSpec, TypeVar
 
 from extractors.article import extract_article
-from extractors.tagger import Tagger
+from extractors.events import EventExtractor
+from extractors.tagger import TaggedDoc, Tagger
 from pipeline.config import Config
 from pipeline.errors import MinewatchError, StageFailure, UnexpectedError
 from pipeline.fetch import fetch_page
@@ -41,6 +42,10 @@ class Analyzer:
     @cached_property
     def tagger(self) -> Tagger:
         return Tagger.from_config(self.config)
+
+    @cached_property
+    def events(self) -> EventExtractor:
+        return EventExtractor(self.tagger.nlp, self.config.gazetteers.dir)
 
     def analyze(
         self,
@@ -81,10 +86,9 @@ class Analyzer:
 
     def _tag_batch(self, batch: list[Article | Outcome]) -> Iterator[Outcome]:
         articles = [item for item in batch if isinstance(item, Article)]
+        events = self.events
         try:
-            tagged: Iterator[TaggedArticle | Outcome] = iter(
-                list(self.tagger.tag_articles(articles))
-            )
+            tagged: Iterator[TaggedDoc | Outcome] = iter(list(self.tagger.tag_with_docs(articles)))
         except Exception:  # one bad article must not sink its batch: retry one by one
             tagged = iter([self._tag_one(a) for a in articles])
         for item in batch:
@@ -94,11 +98,12 @@ class Analyzer:
             result = next(tagged)
             if isinstance(result, Outcome):
                 yield result
-            else:
-                yield Outcome(item.source, analyzed=AnalyzedArticle(result))
+                continue
+            analyzed = _guard("events", item.source, events.extract, *result)
+            yield analyzed if isinstance(analyzed, Outcome) else Outcome(item.source, analyzed)
 
-    def _tag_one(self, article: Article) -> TaggedArticle | Outcome:
-        return _guard("tag", article.source, self.tagger.tag_article, article)
+    def _tag_one(self, article: Article) -> TaggedDoc | Outcome:
+        return _guard("tag", article.source, self.tagger.tag_one_with_doc, article)
 
 
 P = ParamSpec("P")

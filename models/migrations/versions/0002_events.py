@@ -44,9 +44,10 @@ def _create_events() -> None:
         sa.Column("end", sa.Integer(), nullable=False),
         sa.Column("polarity", sa.String(16), nullable=False),
         sa.Column("event_date", sa.Date(), nullable=True),
+        sa.Column("date_precision", sa.String(8), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("cluster_id", sa.Integer(), nullable=True),
-        sa.Column("events_version", sa.String(64), nullable=False),
+        sa.Column("events_version", sa.String(255), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_events"),
         sa.ForeignKeyConstraint(
             ["article_id"],
