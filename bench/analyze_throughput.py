@@ -1,4 +1,4 @@
-"""Throughput of ``analyze`` (read, extract, tag) over the fixture pages.
+"""Throughput of ``analyze`` (read, extract, tag, events) over the fixture pages.
 
 Runs the statistical model and the rules-only ``blank`` pipeline side by side in one
 process, repeats each measurement, and reports the median documents and words per
