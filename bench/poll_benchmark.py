@@ -33,7 +33,8 @@ from typing import Any
 
 from models.db import make_engine, session_factory, upgrade
 from pipeline.config import Config, parse_config
-from pipeline.poll import Poller, RunReport
+from pipeline.poll import Poller
+from pipeline.poll_report import RunReport
 from pipeline.stages import Analyzer
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline import commands
+from pipeline import commands, crawl_commands
 from pipeline.config import load_config
 from pipeline.errors import MinewatchError, StageFailure
 from pipeline.event_commands import add_event_commands
@@ -123,19 +123,19 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "run", help="the main job: poll the configured sources on their schedules until stopped"
     )
-    p.set_defaults(handler=commands.run)
+    p.set_defaults(handler=crawl_commands.run)
 
 
 def _add_poll(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("poll", help="poll the sources once now (exit 1 if a source failed)")
     p.add_argument("--source", metavar="NAME", help="only this source (see `minewatch sources`)")
-    p.set_defaults(handler=commands.poll)
+    p.set_defaults(handler=crawl_commands.poll)
 
 
 def _add_sources(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sources", help="list the configured sources with their health")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(handler=commands.sources)
+    p.set_defaults(handler=crawl_commands.sources)
 
 
 def _add_reprocess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -144,7 +144,7 @@ def _add_reprocess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     p.add_argument("--since", type=iso_date, help="articles published on or after YYYY-MM-DD")
     p.add_argument("--source", metavar="NAME", help="only articles fetched from this source")
-    p.set_defaults(handler=commands.reprocess)
+    p.set_defaults(handler=crawl_commands.reprocess)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,11 @@ class UnexpectedError(TerminalError):
         return error
 
 
+def one_line(exc: BaseException) -> str:
+    """The error's message on one line (its class name when it has none)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 @dataclass(frozen=True)
 class StageFailure:
     """A failure recorded with the stage it happened in, the input and the cause."""
@@ -101,7 +106,7 @@ class StageFailure:
 
     @property
     def reason(self) -> str:
-        return " ".join(str(self.error).split()) or type(self.error).__name__
+        return one_line(self.error)
 
     def one_line(self) -> str:
         return f"{self.source}: {self.stage}: {self.reason}"

@@ -35,11 +35,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import crawl_store as cs
 from models.schema import utcnow
 from models.store import ingest
+from pipeline.analyze_worker import AnalyzeWorker
 from pipeline.config import Config
 from pipeline.discover import discover
-from pipeline.errors import MinewatchError, RateLimited, StageFailure, UnexpectedError
-from pipeline.fetcher import Fetcher
-from pipeline.inputs import page_from_bytes
+from pipeline.errors import MinewatchError, RateLimited, StageFailure, one_line
+from pipeline.fetcher import Fetcher, result_to_page
+from pipeline.poll_report import Counts, Reporter, RunReport, SourceReport, SourceStatus
 from pipeline.records import (
     AnalyzedArticle,
     DiscoveredLink,
@@ -53,85 +54,11 @@ from pipeline.sources import SourceConfig
 from pipeline.stages import Analyzer, Outcome
 from pipeline.urls import canonical_from_html, canonical_url
 
-SourceStatus = Literal["ok", "not_modified", "failed", "backing_off"]
 PageResult = Literal["new", "updated", "unchanged", "retagged", "duplicate", "failed"]
 LOG_FLUSH_EVERY = 200
 _COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
 T = TypeVar("T")
 MAX_CHILD_SITEMAPS = 100
-
-
-@dataclass(frozen=True)
-class Counts:
-    sources: int = 0
-    links: int = 0
-    skipped: int = 0
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: int = 0
-
-    @classmethod
-    def of(cls, counter: Counter[str]) -> Counts:
-        return cls(**{name: counter[name] for name in cs.COUNT_FIELDS})
-
-    def summary(self) -> str:
-        return (
-            f"{self.new} new, {self.updated} updated, {self.duplicates} duplicate, "
-            f"{self.unchanged} unchanged, {self.skipped} known, {self.failed} failed"
-        )
-
-
-@dataclass(frozen=True)
-class SourceReport:
-    name: str
-    status: SourceStatus
-    counts: Counts
-    seconds: float
-    next_poll_at: dt.datetime | None = None
-    error: str | None = None
-
-    def one_line(self) -> str:
-        if self.status == "backing_off":
-            return f"{self.name}: backing off until {_hhmm(self.next_poll_at)}"
-        if self.status == "not_modified":
-            return f"{self.name}: not modified ({self.seconds:.1f} s)"
-        if self.status == "failed":
-            return (
-                f"{self.name}: failed ({self.seconds:.1f} s); next poll {_hhmm(self.next_poll_at)}"
-            )
-        return f"{self.name}: {self.counts.summary()} ({self.seconds:.1f} s)"
-
-
-@dataclass(frozen=True)
-class RunReport:
-    run_id: int
-    status: cs.RunStatus
-    counts: Counts
-    sources: tuple[SourceReport, ...]
-    seconds: float
-
-    @property
-    def failed_sources(self) -> tuple[SourceReport, ...]:
-        return tuple(s for s in self.sources if s.status == "failed")
-
-
-class Reporter:
-    """What a poll tells its caller as it goes; the CLI overrides these."""
-
-    def pages_found(self, count: int) -> None:
-        return None
-
-    def page_done(self) -> None:
-        return None
-
-    def source_done(self, report: SourceReport) -> None:
-        return None
-
-    def failure(self, failure: cs.FailureRecord) -> None:
-        return None
 
 
 @dataclass
@@ -181,7 +108,7 @@ class Poller:
         self.reporter = reporter or Reporter()
         self.trigger = trigger
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="minewatch-store")
-        self._batcher = _Batcher(analyzer, config.nlp.batch_size)
+        self._batcher = AnalyzeWorker(analyzer, config.nlp.batch_size)
         self._fetcher = Fetcher(
             config.fetch,
             max_bytes=config.extraction.max_bytes,
@@ -266,12 +193,12 @@ class Poller:
         except MinewatchError as exc:
             await self._fail(job, stage, source.url, exc)
             retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-            failed = after_failure(state, source, polled_at, _reason(exc), retry_after)
+            failed = after_failure(state, source, polled_at, one_line(exc), retry_after)
             await self._write(lambda s: cs.save_source(s, failed))
             seconds = time.monotonic() - started
             counts = Counts.of(job.counts)
             return SourceReport(
-                source.name, "failed", counts, seconds, failed.next_poll_at, _reason(exc)
+                source.name, "failed", counts, seconds, failed.next_poll_at, one_line(exc)
             )
         job.add("unchanged", int(result.not_modified))
         got_new = job.counts["new"] > 0
@@ -440,60 +367,6 @@ class Poller:
         return await loop.run_in_executor(self._writer, cs.read, self.sessions, work)
 
 
-class _Batcher:
-    """Runs the analyze stages in one worker thread, in batches of what is ready."""
-
-    def __init__(self, analyzer: Analyzer, batch_size: int) -> None:
-        self.analyzer = analyzer
-        self.batch_size = batch_size
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="minewatch-analyze")
-        self._queue: asyncio.Queue[tuple[Page, asyncio.Future[Outcome]] | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def analyze(self, page: Page) -> Outcome:
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put((page, future))
-        return await future
-
-    async def stop(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._queue.put_nowait(None)
-            await self._task
-        self._thread.shutdown(wait=True)
-
-    async def _loop(self) -> None:
-        while (item := await self._queue.get()) is not None:
-            batch = [item]
-            while len(batch) < self.batch_size and not self._queue.empty():
-                following = self._queue.get_nowait()
-                if following is None:
-                    self._queue.put_nowait(None)
-                    break
-                batch.append(following)
-            await self._run(batch)
-
-    async def _run(self, batch: list[tuple[Page, asyncio.Future[Outcome]]]) -> None:
-        pages = [page for page, future in batch if not future.done()]
-        loop = asyncio.get_running_loop()
-        try:
-            outcomes = await loop.run_in_executor(self._thread, self._analyze, pages)
-        except Exception as exc:  # a bug in a stage: every page of the batch fails with it
-            error = UnexpectedError.wrap(exc)
-            outcomes = [
-                Outcome(p.source, failure=StageFailure("extract", p.source, error)) for p in pages
-            ]
-        by_source = {outcome.source: outcome for outcome in outcomes}
-        for page, future in batch:
-            if not future.done():
-                future.set_result(by_source[page.source])
-
-    def _analyze(self, pages: list[Page]) -> list[Outcome]:
-        return list(self.analyzer.analyze_pages(pages))
-
-
 def _state_of(source: SourceConfig, states: dict[str, cs.SourceState]) -> cs.SourceState:
     return states.get(source.name) or cs.SourceState(source.name, source.kind, source.url)
 
@@ -508,17 +381,10 @@ def _add_log(run_id: int, records: list[cs.LogRecord]) -> Callable[[Session], No
 
 def _page(url: str, result: FetchResult, published: dt.date | None) -> Page:
     """The fetched page, keyed by its canonical URL (rel=canonical on the same site)."""
-    decoded = page_from_bytes(url, result.body, "html")
-    article_url = canonical_from_html(decoded.content, result.final_url)
+    page = result_to_page(result)
+    article_url = canonical_from_html(page.content, result.final_url)
     article_url = article_url or canonical_url(result.final_url)
-    return Page(
-        source=url,
-        content=decoded.content,
-        kind="html",
-        raw=result.body,
-        url=article_url,
-        published=published,
-    )
+    return replace(page, source=url, url=article_url, published=published)
 
 
 def with_page_url(analyzed: AnalyzedArticle, url: str | None) -> AnalyzedArticle:
@@ -538,13 +404,5 @@ def _unique(links: list[DiscoveredLink]) -> list[DiscoveredLink]:
     return list(seen.values())
 
 
-def _reason(exc: MinewatchError) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 def _since(run: _Run) -> float:
     return time.monotonic() - run.started
-
-
-def _hhmm(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"

@@ -29,7 +29,8 @@ from pipeline import fetcher as fetcher_module
 from pipeline.cli import main
 from pipeline.config import Config, parse_config
 from pipeline.fetch_policy import IPAddress
-from pipeline.poll import Poller, RunReport
+from pipeline.poll import Poller
+from pipeline.poll_report import RunReport
 from pipeline.stages import Analyzer
 from tests.conftest import FIXTURES, SEEDS
 from tests.conftest_db import db_url, postgres_url, sqlite_url  # noqa: F401
