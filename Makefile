@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint lock bench clean-venv
+.PHONY: run test lock bench bench-smoke clean-venv
 
 $(BIN)/minewatch: requirements.lock .ci/bootstrap.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,9 +23,20 @@ test: $(BIN)/minewatch
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# The full benchmark also installs the peers (newspaper4k, news-please) from their lock.
+bench: $(BIN)/minewatch
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes bench/requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/python -m bench.run
+
+bench-smoke: $(BIN)/minewatch
+	$(BIN)/python -m bench.run --smoke
+
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 		--no-header --no-annotate -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --extra bench --generate-hashes \
+		--python-version 3.11 --no-header --no-annotate -o bench/requirements.lock
 
 clean-venv:
 	rm -rf $(VENV)
