@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, select
 from sqlalchemy.orm import Session
 
 from models.queries import resolve_entity
@@ -53,36 +53,24 @@ def find_events(
 ) -> list[EventRow]:
     review = _review_join()
     when = func.coalesce(EventModel.event_date, ArticleModel.published)
-    query = (
-        select(
-            EventModel,
-            ArticleModel.url,
-            ArticleModel.title,
-            ArticleModel.published,
-            review.c.state,
-            review.c.reviewer,
-        )
-        .join(ArticleModel, ArticleModel.id == EventModel.article_id)
-        .outerjoin(
-            review,
-            and_(
-                review.c.article_id == EventModel.article_id,
-                review.c.event_key == EventModel.event_key,
-            ),
-        )
-    )
+    first = _joined(select(EventModel.id), review)
     if type_:
-        query = query.where(EventModel.type == type_)
+        first = first.where(EventModel.type == type_)
     for entity_type, value in (entities or {}).items():
-        query = query.where(_takes_part(resolve_entity(session, entity_type, value)))
+        first = first.where(_takes_part(resolve_entity(session, entity_type, value)))
     if since:
-        query = query.where(when >= since)
+        first = first.where(when >= since)
     if until:
-        query = query.where(when <= until)
+        first = first.where(when <= until)
     if state == "new":
-        query = query.where(review.c.state.is_(None))
+        first = first.where(review.c.state.is_(None))
     elif state:
-        query = query.where(review.c.state == state)
+        first = first.where(review.c.state == state)
+    # Filter and sort narrow rows (ids) first; full rows only for the page.
+    first = first.order_by(when.desc().nulls_last(), EventModel.id).limit(limit)
+    columns = (ArticleModel.url, ArticleModel.title, ArticleModel.published)
+    query = _joined(select(EventModel, *columns, review.c.state, review.c.reviewer), review)
+    query = query.where(EventModel.id.in_(first))
     query = query.order_by(when.desc().nulls_last(), EventModel.id).limit(limit)
     rows = session.execute(query).all()
     members = _participants(session, [row[0].id for row in rows])
@@ -135,6 +123,17 @@ def review_event(
     row.reviewed_at = dt.datetime.now(dt.UTC)
 
 
+def _joined(query: Select[Any], review: Subquery) -> Select[Any]:
+    """``query`` over events joined to their article and (outer) to their review."""
+    return query.join(ArticleModel, ArticleModel.id == EventModel.article_id).outerjoin(
+        review,
+        and_(
+            review.c.article_id == EventModel.article_id,
+            review.c.event_key == EventModel.event_key,
+        ),
+    )
+
+
 def _review_join() -> Subquery:
     return select(
         EventReviewModel.article_id,
@@ -145,9 +144,15 @@ def _review_join() -> Subquery:
 
 
 def _takes_part(entity_ids: list[str]) -> ColumnElement[bool]:
-    return exists().where(
-        EventParticipantModel.event_id == EventModel.id,
-        EventParticipantModel.entity_id.in_(entity_ids),
+    """The event has one of ``entity_ids`` among its participants.
+
+    An IN over the (entity_id, event_id) index rather than a correlated EXISTS: SQLite
+    then starts from the entity's events instead of probing every event.
+    """
+    return EventModel.id.in_(
+        select(EventParticipantModel.event_id).where(
+            EventParticipantModel.entity_id.in_(entity_ids)
+        )
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models.schema import ArticleModel, EntityAliasModel, EntityModel, MentionModel
@@ -108,9 +108,30 @@ _ROW_COLUMNS = (
 )
 
 
-def _also_mentions(entity_ids: list[str]) -> ColumnElement[bool]:
+def _also_mentions(entity_ids: list[str] | None) -> ColumnElement[bool]:
+    """The article mentions one of ``entity_ids`` (any entity when None)."""
     other = aliased(MentionModel)
-    return exists().where(other.article_id == ArticleModel.id, other.entity_id.in_(entity_ids))
+    found = exists().where(other.article_id == ArticleModel.id)
+    return found if entity_ids is None else found.where(other.entity_id.in_(entity_ids))
+
+
+def _first_articles(
+    selected: list[list[str]], since: dt.date | None, until: dt.date | None, limit: int
+) -> Select[Any]:
+    """The ids of the first ``limit`` articles (in listing order) with listed mentions.
+
+    The first ``limit`` mention rows come from at most ``limit`` articles, so the
+    listing is cut to these before its mentions are joined and sorted: the database
+    walks the articles newest first (an index) and stops early, instead of sorting
+    every matching mention of a popular entity.
+    """
+    required: list[list[str] | None] = [*selected] or [None]
+    query = select(ArticleModel.id).where(*(_also_mentions(ids) for ids in required))
+    if since is not None:
+        query = query.where(ArticleModel.published >= since)
+    if until is not None:
+        query = query.where(ArticleModel.published <= until)
+    return query.order_by(ArticleModel.published.desc().nulls_last(), ArticleModel.id).limit(limit)
 
 
 def find_mentions(
@@ -125,20 +146,19 @@ def find_mentions(
     limit: int = 1000,
 ) -> list[MentionRow]:
     """Mentions matching the filters, newest articles first (see the module doc)."""
+    selected = [
+        resolve_entity(session, type_, value)
+        for type_, value in _filters(mineral, country, organization, person)
+    ]
     query = (
         select(*_ROW_COLUMNS)
         .select_from(MentionModel)
         .join(ArticleModel, ArticleModel.id == MentionModel.article_id)
         .join(EntityModel, EntityModel.id == MentionModel.entity_id)
+        .where(MentionModel.article_id.in_(_first_articles(selected, since, until, limit)))
     )
-    filters = _filters(mineral, country, organization, person)
-    for index, (type_, value) in enumerate(filters):
-        ids = resolve_entity(session, type_, value)
-        query = query.where(MentionModel.entity_id.in_(ids) if index == 0 else _also_mentions(ids))
-    if since is not None:
-        query = query.where(ArticleModel.published >= since)
-    if until is not None:
-        query = query.where(ArticleModel.published <= until)
+    if selected:
+        query = query.where(MentionModel.entity_id.in_(selected[0]))
     query = query.order_by(
         ArticleModel.published.desc().nulls_last(),
         ArticleModel.id,

@@ -50,6 +50,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -115,6 +116,11 @@ class ArticleModel(Base):
     )
 
 
+# The listing order of mentions. Migration 0004 creates it as (published DESC, id) on
+# SQLite, which has no NULLS LAST in an index and sorts NULLs last there anyway.
+Index("ix_articles_published_id", ArticleModel.published.desc().nulls_last(), ArticleModel.id)
+
+
 class ArticleClusterModel(Base):
     """Near-duplicate articles: the same story published under several URLs."""
 
@@ -141,6 +147,9 @@ class EntityAliasModel(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(String(512), index=True)
+
+
+Index("ix_entity_aliases_lower_alias", func.lower(EntityAliasModel.alias))
 
 
 class MentionModel(Base):
