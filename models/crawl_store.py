@@ -36,6 +36,7 @@ from pipeline.records import FetchLogEntry, Validators
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
 PageOutcome = Literal["stored", "duplicate", "unchanged", "failed", "sitemap"]
 T = TypeVar("T")
+MAX_CANDIDATES = 200
 COUNT_FIELDS = (
     "sources",
     "links",
@@ -349,7 +350,11 @@ def assign_cluster(session: Session, row: ArticleModel) -> None:
 def _nearest(
     session: Session, article_id: int, fingerprint: dedupe.Fingerprint
 ) -> tuple[int, int | None] | None:
-    """(id, cluster_id) of the closest stored near duplicate, found through the bands."""
+    """(id, cluster_id) of the closest stored near duplicate, found through the bands.
+
+    At most :data:`MAX_CANDIDATES` candidates, the newest, are compared, so a story
+    republished thousands of times costs no more to store than one republished once.
+    """
     columns = (
         ArticleModel.simhash_band0,
         ArticleModel.simhash_band1,
@@ -357,9 +362,14 @@ def _nearest(
         ArticleModel.simhash_band3,
     )
     probes = fingerprint.probes
-    query = select(ArticleModel.id, ArticleModel.simhash, ArticleModel.cluster_id).where(
-        ArticleModel.id != article_id,
-        or_(*(column.in_(values) for column, values in zip(columns, probes, strict=True))),
+    query = (
+        select(ArticleModel.id, ArticleModel.simhash, ArticleModel.cluster_id)
+        .where(
+            ArticleModel.id != article_id,
+            or_(*(column.in_(values) for column, values in zip(columns, probes, strict=True))),
+        )
+        .order_by(ArticleModel.id.desc())
+        .limit(MAX_CANDIDATES)
     )
     best: tuple[int, int, int | None] | None = None
     for other_id, other_hash, cluster_id in session.execute(query):

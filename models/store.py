@@ -29,16 +29,27 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crawl_store import assign_cluster
 from models.db import WRITE_OPTION, storage_error
-from models.event_store import store_events
-from models.schema import ArticleModel, EntityAliasModel, EntityModel, MentionModel, utcnow
-from pipeline.errors import StorageError
-from pipeline.records import AnalyzedArticle, Article, Entity, Role, TaggedArticle
+from models.event_store import insert_events, store_events
+from models.schema import (
+    ArticleModel,
+    EntityAliasModel,
+    EntityModel,
+    MentionModel,
+    utcnow,
+)
+from models.upsert import dialect_insert
+from pipeline.records import (
+    AnalyzedArticle,
+    Article,
+    Entity,
+    Role,
+    TaggedArticle,
+)
 
 StoreStatus = Literal["new", "unchanged", "retagged", "updated"]
 
@@ -67,21 +78,31 @@ def store_tagged(session: Session, tagged: TaggedArticle) -> StoreOutcome:
 
 def ingest(factory: sessionmaker[Session], item: TaggedArticle | AnalyzedArticle) -> StoreOutcome:
     """Store one article in its own transaction and commit; StorageError on any failure."""
-    tagged = item.tagged if isinstance(item, AnalyzedArticle) else item
     session = factory()
     try:
         with session.begin():
             session.connection(execution_options={WRITE_OPTION: True})
-            outcome = store_tagged(session, tagged)
-            if isinstance(item, AnalyzedArticle):
-                force = outcome.status != "unchanged"
-                if store_events(session, outcome.article_id, item, force) and not force:
-                    outcome = replace(outcome, status="retagged")
-            return outcome
+            return store_analyzed(session, item)
     except SQLAlchemyError as exc:
         raise storage_error(_url_of(session), exc) from exc
     finally:
         session.close()
+
+
+def store_analyzed(session: Session, item: TaggedArticle | AnalyzedArticle) -> StoreOutcome:
+    """Store the article, its tags and (for an analyzed one) its events in ``session``'s
+    transaction, without a savepoint of its own; the caller commits or rolls back."""
+    tagged = item.tagged if isinstance(item, AnalyzedArticle) else item
+    outcome = _store(session, tagged)
+    if not isinstance(item, AnalyzedArticle):
+        return outcome
+    if outcome.status == "new":  # no stored events to match: insert them in bulk
+        insert_events(session, outcome.article_id, item.events, item.events_version)
+        return outcome
+    force = outcome.status != "unchanged"
+    if store_events(session, outcome.article_id, item, force) and not force:
+        outcome = replace(outcome, status="retagged")
+    return outcome
 
 
 def _url_of(session: Session) -> str:
@@ -184,24 +205,14 @@ def _entity_values(entity: Entity) -> dict[str, Any]:
 _UPSERTED = ("type", "name", "official", "attributes")
 
 
-def _dialect_insert(
-    session: Session, model: type[EntityModel] | type[EntityAliasModel]
-) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise StorageError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-
-
 def _upsert_entities(session: Session, entities: Sequence[Entity]) -> None:
     """Insert new entities; update type, name, official and attributes of known ones."""
     if not entities:
         return
-    stmt = _dialect_insert(session, EntityModel).values([_entity_values(e) for e in entities])
+    stmt = dialect_insert(session, EntityModel)
     changed = {name: stmt.excluded[name] for name in _UPSERTED}
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changed))
+    upsert = stmt.on_conflict_do_update(index_elements=["id"], set_=changed)
+    session.connection().execute(upsert, [_entity_values(e) for e in entities])
 
 
 def _alias_values(entities: Iterable[Entity]) -> list[dict[str, str]]:
@@ -213,8 +224,8 @@ def _add_aliases(session: Session, entities: Sequence[Entity]) -> None:
     """Record the entity name and every distinct mention text as aliases (no duplicates)."""
     values = _alias_values(entities)
     if values:
-        stmt = _dialect_insert(session, EntityAliasModel).values(values)
-        session.execute(stmt.on_conflict_do_nothing())
+        stmt = dialect_insert(session, EntityAliasModel).on_conflict_do_nothing()
+        session.connection().execute(stmt, values)
 
 
 def _mention_values(article_id: int, entities: Iterable[Entity]) -> list[dict[str, Any]]:
@@ -239,5 +250,5 @@ def _count_mentions(tagged: TaggedArticle) -> int:
 def _insert_mentions(session: Session, article_id: int, entities: Iterable[Entity]) -> int:
     values = _mention_values(article_id, entities)
     if values:
-        session.execute(insert(MentionModel), values)
+        session.connection().execute(insert(MentionModel), values)
     return len(values)

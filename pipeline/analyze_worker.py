@@ -1,31 +1,56 @@
-"""The CPU-bound analyze stages in one worker thread, fed from the asynchronous poll.
+"""The CPU-bound analyze stages, fed in batches from the asynchronous poll.
 
 Pages queue up while fetching goes on; the worker takes what is ready (up to a batch)
-and runs :meth:`pipeline.stages.Analyzer.analyze_pages` on it, so ``nlp.pipe`` sees
-batches without the poll ever waiting for a batch to fill.
+and hands it to its runner, which runs :meth:`pipeline.stages.Analyzer.analyze_pages`
+on it, so ``nlp.pipe`` sees batches without the poll ever waiting for a batch to fill.
+The runner is a thread of this process (``nlp.processes: 0``) or a pool of worker
+processes (:mod:`pipeline.analyze_pool`), with up to ``runner.concurrency`` batches
+in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
+from pipeline.analyze_pool import AnalyzePool, ThreadRunner
+from pipeline.config import Config, worker_processes
 from pipeline.errors import StageFailure, UnexpectedError
 from pipeline.records import Page
 from pipeline.stages import Analyzer, Outcome
 
+_Item = tuple[Page, "asyncio.Future[Outcome]"]
+
+
+class Runner(Protocol):
+    concurrency: int
+
+    async def start(self) -> None: ...
+
+    async def run(self, pages: list[Page]) -> list[Outcome]: ...
+
+    async def close(self) -> None: ...
+
+
+def runner_for(config: Config, analyzer: Analyzer) -> Runner:
+    """Worker processes per ``nlp.processes``; 0 means a thread running ``analyzer``."""
+    processes = worker_processes(config.nlp)
+    return AnalyzePool(config, processes) if processes > 0 else ThreadRunner(analyzer)
+
 
 class AnalyzeWorker:
-    """Runs the analyze stages in one worker thread, in batches of what is ready."""
+    """Runs the analyze stages in batches of what is ready, several batches at a time."""
 
-    def __init__(self, analyzer: Analyzer, batch_size: int) -> None:
-        self.analyzer = analyzer
+    def __init__(self, runner: Runner, batch_size: int) -> None:
+        self.runner = runner
         self.batch_size = batch_size
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="minewatch-analyze")
-        self._queue: asyncio.Queue[tuple[Page, asyncio.Future[Outcome]] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(runner.concurrency)
+        self._running: set[asyncio.Task[None]] = set()
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self.runner.start()
         self._task = asyncio.create_task(self._loop())
 
     async def analyze(self, page: Page) -> Outcome:
@@ -34,13 +59,18 @@ class AnalyzeWorker:
         return await future
 
     async def stop(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._queue.put_nowait(None)
-            await self._task
-        self._thread.shutdown(wait=True)
+        try:
+            if self._task is not None and not self._task.done():
+                self._queue.put_nowait(None)
+                await self._task
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+        finally:
+            await self.runner.close()
 
     async def _loop(self) -> None:
         while (item := await self._queue.get()) is not None:
+            await self._slots.acquire()
             batch = [item]
             while len(batch) < self.batch_size and not self._queue.empty():
                 following = self._queue.get_nowait()
@@ -48,22 +78,24 @@ class AnalyzeWorker:
                     self._queue.put_nowait(None)
                     break
                 batch.append(following)
-            await self._run(batch)
+            task = asyncio.create_task(self._run(batch))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
 
-    async def _run(self, batch: list[tuple[Page, asyncio.Future[Outcome]]]) -> None:
-        pages = [page for page, future in batch if not future.done()]
-        loop = asyncio.get_running_loop()
+    async def _run(self, batch: list[_Item]) -> None:
         try:
-            outcomes = await loop.run_in_executor(self._thread, self._analyze, pages)
-        except Exception as exc:  # a bug in a stage: every page of the batch fails with it
-            error = UnexpectedError.wrap(exc)
-            outcomes = [
-                Outcome(p.source, failure=StageFailure("extract", p.source, error)) for p in pages
-            ]
-        by_source = {outcome.source: outcome for outcome in outcomes}
-        for page, future in batch:
-            if not future.done():
-                future.set_result(by_source[page.source])
-
-    def _analyze(self, pages: list[Page]) -> list[Outcome]:
-        return list(self.analyzer.analyze_pages(pages))
+            pages = [page for page, future in batch if not future.done()]
+            try:
+                outcomes = await self.runner.run(pages) if pages else []
+            except Exception as exc:  # a bug or a dead worker: every page of the batch fails
+                error = UnexpectedError.wrap(exc)
+                outcomes = [
+                    Outcome(p.source, failure=StageFailure("extract", p.source, error))
+                    for p in pages
+                ]
+            by_source = {outcome.source: outcome for outcome in outcomes}
+            for page, future in batch:
+                if not future.done():
+                    future.set_result(by_source[page.source])
+        finally:
+            self._slots.release()

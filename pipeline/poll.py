@@ -1,14 +1,15 @@
 """One poll cycle: discover, fetch, analyze, dedupe and store, for one or many sources.
 
     source ──fetch (conditional)──► discover ──► known? skip ──► fetch pages ──► Page
-      ──analyze (worker thread, batched)──► exact duplicate? ──► store ──► page state
+      ──analyze (worker processes, batched)──► exact duplicate? ──► store ──► page state
 
 - Fetching is asynchronous through one :class:`pipeline.fetcher.Fetcher` (polite per
   host, conditional, address-checked); every request goes to the fetch log.
-- The CPU-bound analyze stages run in one worker thread, in batches, while fetching
-  goes on; the database is written from one other thread: each article in one
-  transaction (:func:`models.store.ingest`), then its page state, so a page's state
-  never points to an article that is not stored.
+- The CPU-bound analyze stages run in ``nlp.processes`` worker processes (or one
+  thread), in batches, while fetching goes on (:mod:`pipeline.analyze_worker`); the
+  database is written from one other thread, the articles that are ready in one
+  transaction, each article with its page state in one savepoint, so a page's state
+  never points to an article that is not stored (:mod:`pipeline.store_queue`).
 - One bad page never stops the run: each failure is recorded with its stage, URL and
   cause. A source fails only when its own fetch or discovery fails; it then backs
   off exponentially.
@@ -34,27 +35,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import crawl_store as cs
 from models.schema import utcnow
-from models.store import ingest
-from pipeline.analyze_worker import AnalyzeWorker
+from pipeline.analyze_worker import AnalyzeWorker, runner_for
 from pipeline.config import Config
 from pipeline.discover import discover
 from pipeline.errors import MinewatchError, RateLimited, StageFailure, one_line
 from pipeline.fetcher import Fetcher, result_to_page
 from pipeline.poll_report import Counts, Reporter, RunReport, SourceReport, SourceStatus
-from pipeline.records import (
-    AnalyzedArticle,
-    DiscoveredLink,
-    FetchLogEntry,
-    FetchResult,
-    Page,
-    Validators,
-)
+from pipeline.records import DiscoveredLink, FetchLogEntry, FetchResult, Page, Validators
 from pipeline.scheduler import after_failure, after_success
 from pipeline.sources import SourceConfig
 from pipeline.stages import Analyzer, Outcome
+from pipeline.store_queue import STORE_BATCH, StoreJob, StoreQueue, with_page_url
 from pipeline.urls import canonical_from_html, canonical_url
 
-PageResult = Literal["new", "updated", "unchanged", "retagged", "duplicate", "failed"]
+__all__ = ["Poller", "with_page_url"]
 LOG_FLUSH_EVERY = 200
 _COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
 T = TypeVar("T")
@@ -88,7 +82,8 @@ _CURRENT: contextvars.ContextVar[tuple[_Run, str | None]] = contextvars.ContextV
 
 
 class Poller:
-    """Polls sources; one instance (one fetcher, two threads) serves many runs.
+    """Polls sources; one instance (one fetcher, its analyze workers, one writer thread)
+    serves many runs.
 
     ``async with Poller(config, analyzer, sessions) as poller: await poller.poll(sources)``
     """
@@ -108,7 +103,8 @@ class Poller:
         self.reporter = reporter or Reporter()
         self.trigger = trigger
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="minewatch-store")
-        self._batcher = AnalyzeWorker(analyzer, config.nlp.batch_size)
+        self._batcher = AnalyzeWorker(runner_for(config, analyzer), config.nlp.batch_size)
+        self._store = StoreQueue(sessions, self._writer, STORE_BATCH)
         self._fetcher = Fetcher(
             config.fetch,
             max_bytes=config.extraction.max_bytes,
@@ -117,7 +113,8 @@ class Poller:
         )
 
     async def __aenter__(self) -> Self:
-        self._batcher.start()
+        await self._batcher.start()
+        self._store.start()
         names = [(s.name, s.kind, s.url) for s in self.config.sources]
         await self._write(lambda s: cs.sync_sources(s, names))
         return self
@@ -131,6 +128,7 @@ class Poller:
         try:
             await self._fetcher.aclose()
             await self._batcher.stop()
+            await self._store.stop()
         finally:
             self._writer.shutdown(wait=True)
 
@@ -278,9 +276,9 @@ class Poller:
             analyzed = await self._analyze(job, url, result, published)
             if analyzed is not None:
                 article_url, outcome = analyzed
-                loop = asyncio.get_running_loop()
-                stored = await loop.run_in_executor(
-                    self._writer, self._store, job.source, url, article_url, result, outcome
+                validators, status = result.validators, result.status
+                stored = await self._store.store(
+                    StoreJob(job.source, url, article_url, validators, status, outcome)
                 )
                 if outcome.failure is not None:
                     await self._fail(job, outcome.failure.stage, url, outcome.failure.error)
@@ -306,31 +304,6 @@ class Poller:
         except MinewatchError as exc:
             return url, Outcome(url, failure=StageFailure("read", url, exc))
         return page.url or url, await self._batcher.analyze(page)
-
-    def _store(
-        self, source: str, url: str, article_url: str, result: FetchResult, outcome: Outcome
-    ) -> PageResult:
-        """In the writer thread: duplicate check, then the article (with its mentions and
-        events) in one transaction, then the page's state, so that state never points to
-        an article that is not stored. A kill in between only means a refetch."""
-        state = cs.PageState(url, source, "failed", result.validators, result.status)
-        if outcome.analyzed is None:
-            cs.write(self.sessions, _save_page(state))
-            return "failed"
-        analyzed = with_page_url(outcome.analyzed, article_url)
-        hash_ = analyzed.article.content_hash
-        original = cs.read(self.sessions, lambda s: cs.exact_duplicate(s, hash_, article_url))
-        if original is not None:
-            cs.write(
-                self.sessions, _save_page(replace(state, outcome="duplicate", article_id=original))
-            )
-            return "duplicate"
-        stored = ingest(self.sessions, analyzed)
-        cs.write(
-            self.sessions,
-            _save_page(replace(state, outcome="stored", article_id=stored.article_id)),
-        )
-        return stored.status
 
     # --- bookkeeping -----------------------------------------------------------------
 
@@ -385,12 +358,6 @@ def _page(url: str, result: FetchResult, published: dt.date | None) -> Page:
     article_url = canonical_from_html(page.content, result.final_url)
     article_url = article_url or canonical_url(result.final_url)
     return replace(page, source=url, url=article_url, published=published)
-
-
-def with_page_url(analyzed: AnalyzedArticle, url: str | None) -> AnalyzedArticle:
-    """The article keyed by the URL the run decided, not one the page claims."""
-    article = replace(analyzed.article, url=url)
-    return replace(analyzed, tagged=replace(analyzed.tagged, article=article))
 
 
 def _accept(source: SourceConfig) -> Literal["page", "feed"]:
