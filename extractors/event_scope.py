@@ -63,11 +63,15 @@ def parsed(sentence: Span) -> bool:
 
 
 def clause_head(token: Token) -> Token:
-    """The verb that governs ``token``'s clause (``token`` itself for a verb)."""
+    """The verb that governs ``token``'s clause (``token`` itself for a verb).
+
+    Compared by index: spaCy makes a new Token object on every ``.head`` access, so an
+    identity test never ends at a verbless root ("The new export ban on copper.").
+    """
     head = token
-    while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
         head = head.head
-    while head.dep_ == "xcomp" and head.head is not head:
+    while head.dep_ == "xcomp" and head.head.i != head.i:
         head = head.head
     return head
 
@@ -105,7 +109,7 @@ def clause_tokens(trigger: Token, head: Token, other_heads: list[Token]) -> set[
         if relative_clause(token) and trigger not in token.subtree:
             excluded.update(t.i for t in token.subtree)
     for other in other_heads:
-        if other is not head and other in head.subtree and trigger not in other.subtree:
+        if other.i != head.i and other in head.subtree and trigger not in other.subtree:
             excluded.update(t.i for t in other.subtree)
     tokens = {t.i for t in head.subtree} - excluded
     return tokens | inherited_subject(head)

@@ -190,7 +190,7 @@ def _clause(item: _Found, sentence: Span, heads: list[Token], triggers: list[Tok
 def _same_clause(draft: _Draft, item: _Found) -> bool:
     if item.head is None or not draft.parsed:
         return True
-    return scope.clause_head(draft.trigger) is item.head
+    return scope.clause_head(draft.trigger).i == item.head.i
 
 
 def _continues(item: _Found) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 
 import pytest
 
@@ -127,6 +128,16 @@ def test_the_next_meeting_is_another_meeting(analyzer: Analyzer) -> None:
 )
 def test_sentences_without_an_event(analyzer: Analyzer, text: str) -> None:
     assert analyze(analyzer, text).events == ()
+
+
+def test_a_sentence_without_a_verb_still_ends(analyzer: Analyzer) -> None:
+    """It once looped forever; the watchdog turns a hang into a failure with a traceback."""
+    faulthandler.dump_traceback_later(30, exit=True)
+    try:
+        event = only(analyze(analyzer, "The new export ban on copper."))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert (event.type, event.minerals) == ("policy", ("mineral:copper",))
 
 
 def test_a_trigger_in_a_relative_clause_is_background(analyzer: Analyzer) -> None:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from extractors.tagger import Tagger
 from pipeline.records import Article
+from pipeline.stages import Analyzer
 
 # Words the gazetteers and patterns react to, mixed with arbitrary text and punctuation.
 VOCABULARY = [
@@ -57,6 +58,8 @@ VOCABULARY = [
     "iron",
     "out",
     "the",
+    *"export ban meeting talks producer reserves not he it On Nov. 6 In 2024 agreed".split(),
+    *"imported 80% next that which .".split(),
 ]
 WORDS = st.one_of(st.sampled_from(VOCABULARY), st.text(min_size=1, max_size=12))
 TEXTS = st.one_of(
@@ -89,3 +92,17 @@ def test_blank_tagging_never_raises_and_offsets_slice_the_text(
 @given(text=TEXTS)
 def test_model_tagging_never_raises_and_offsets_slice_the_text(tagger: Tagger, text: str) -> None:
     _check_offsets(tagger, text)
+
+
+@HYPOTHESIS
+@given(text=TEXTS)
+def test_events_never_raise_and_point_into_the_text(analyzer: Analyzer, text: str) -> None:
+    """Events of arbitrary text: no error, no hang (a verbless sentence once looped
+    forever), sentences that slice the text, participants among the article's entities."""
+    article = Article(source="prop", text=text, language="en")
+    tagged, doc = analyzer.tagger.tag_one_with_doc(article)
+    analyzed = analyzer.events.extract(tagged, doc)
+    entity_ids = {entity.id for entity in tagged.entities}
+    for event in analyzed.events:
+        assert text[event.start : event.end] == event.sentence
+        assert set(event.participants) <= entity_ids
