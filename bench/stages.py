@@ -1,0 +1,95 @@
+"""Per-stage cost, in process: median ms per document of each stage of the pipeline.
+
+Over a sample of the corpus, one document at a time (as the limit is defined per
+document): extraction (``extract_article``), tagging (``Tagger.tag_one_with_doc``:
+the spaCy model plus rules), events (``EventExtractor.extract``) and storage
+(``models.store.ingest`` into a fresh SQLite file: the article, its mentions, events
+and its near-duplicate fingerprint and cluster). Loading the pipeline is not timed:
+the first documents are run once before timing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from bench.corpus import Doc
+from extractors.article import extract_article
+from models.db import make_engine, session_factory, upgrade
+from models.store import ingest
+from pipeline.config import Config, parse_config
+from pipeline.records import AnalyzedArticle, Article, Page
+from pipeline.stages import Analyzer
+
+T = TypeVar("T")
+STAGES = ("extraction", "tagging", "events", "storage")
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    documents: int
+    median_ms: dict[str, float]  # stage -> median ms per document
+    words: float  # median words of article text
+
+    @property
+    def analyze_ms(self) -> float:
+        """Extraction + tagging + events: minewatch's own CPU cost per document."""
+        return sum(self.median_ms[s] for s in ("extraction", "tagging", "events"))
+
+
+def _timed(samples: list[float], func: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = func()
+    samples.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def _page(doc: Doc, base: str) -> Page:
+    return Page(
+        source=base + doc.path,
+        content=doc.body.decode("utf-8"),
+        kind="html",
+        raw=doc.body,
+        url=base + doc.path,
+    )
+
+
+def measure(docs: list[Doc], base: str, model: str) -> StageTimes:
+    config = parse_config({"nlp": {"model": model}})
+    analyzer = Analyzer(config)
+    for doc in docs[:3]:  # load the pipeline, build the matchers
+        _analyze(analyzer, config, _page(doc, base), {s: [] for s in STAGES})
+    times: dict[str, list[float]] = {s: [] for s in STAGES}
+    analyzed = [_analyze(analyzer, config, _page(doc, base), times) for doc in docs]
+    words = statistics.median(len(a.tagged.article.text.split()) for a in analyzed)
+    times["storage"] = _store(analyzed)
+    medians = {stage: statistics.median(values) for stage, values in times.items()}
+    return StageTimes(len(docs), medians, words)
+
+
+def _analyze(
+    analyzer: Analyzer, config: Config, page: Page, times: dict[str, list[float]]
+) -> AnalyzedArticle:
+    article: Article = _timed(times["extraction"], lambda: extract_article(page, config.extraction))
+    tagged = _timed(times["tagging"], lambda: analyzer.tagger.tag_one_with_doc(article))
+    return _timed(times["events"], lambda: analyzer.events.extract(*tagged))
+
+
+def _store(analyzed: list[AnalyzedArticle]) -> list[float]:
+    samples: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'stages.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        factory = session_factory(engine)
+        try:
+            for item in analyzed:
+                _timed(samples, lambda item=item: ingest(factory, item))  # type: ignore[misc]
+        finally:
+            engine.dispose()
+    return samples
