@@ -85,7 +85,7 @@ class Tagger:
         surnames = self._surname_candidates(doc, rules + found, covered=rules)
         found = [m for m in found if not any(m.overlaps(s) for s in surnames)]
         chosen = rules + surnames + found
-        kept = [c for c in chosen if not _in_credit_or_byline(doc, c, article.authors)]
+        kept = [c for c in chosen if not _in_credit_or_byline(doc, c, article)]
         entities = build_entities(doc, kept, self.gazetteer, article.published)
         return TaggedArticle(article=article, entities=entities, tagger_version=self.version)
 
@@ -188,8 +188,10 @@ def _part_of_longer_name(doc: Doc, index: int) -> bool:
     return any(t.is_title and t.is_alpha and not t.is_sent_start for t in neighbours)
 
 
-def _in_credit_or_byline(doc: Doc, candidate: Candidate, authors: tuple[str, ...]) -> bool:
+def _in_credit_or_byline(doc: Doc, candidate: Candidate, article: Article) -> bool:
+    """``article.text`` is ``doc.text``, which spaCy would rebuild from every token on each
+    call: reading it per candidate made tagging quadratic in the article's length."""
     span = doc[candidate.start : candidate.end]
-    if candidate.type == "person" and any(span.text in author for author in authors):
+    if candidate.type == "person" and any(span.text in author for author in article.authors):
         return True
-    return on_credit_or_byline(doc.text, span.start_char)
+    return on_credit_or_byline(article.text, span.start_char)
