@@ -16,6 +16,7 @@ from typing import Protocol
 from pipeline.analyze_pool import AnalyzePool, ThreadRunner
 from pipeline.config import Config, worker_processes
 from pipeline.errors import StageFailure, UnexpectedError
+from pipeline.ready_batch import next_batch
 from pipeline.records import Page
 from pipeline.stages import Analyzer, Outcome
 
@@ -69,15 +70,8 @@ class AnalyzeWorker:
             await self.runner.close()
 
     async def _loop(self) -> None:
-        while (item := await self._queue.get()) is not None:
-            await self._slots.acquire()
-            batch = [item]
-            while len(batch) < self.batch_size and not self._queue.empty():
-                following = self._queue.get_nowait()
-                if following is None:
-                    self._queue.put_nowait(None)
-                    break
-                batch.append(following)
+        slots = self._slots
+        while (batch := await next_batch(self._queue, self.batch_size, slots.acquire)) is not None:
             task = asyncio.create_task(self._run(batch))
             self._running.add(task)
             task.add_done_callback(self._running.discard)

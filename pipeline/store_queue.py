@@ -23,6 +23,7 @@ from models import crawl_store as cs
 from models.db import WRITE_OPTION, storage_error
 from models.store import store_analyzed
 from pipeline.errors import MinewatchError
+from pipeline.ready_batch import next_batch
 from pipeline.records import AnalyzedArticle, Validators
 from pipeline.stages import Outcome
 
@@ -72,15 +73,8 @@ class StoreQueue:
             await self._task
 
     async def _loop(self) -> None:
-        while (item := await self._queue.get()) is not None:
-            batch = [item]
-            while len(batch) < self.batch_size and not self._queue.empty():
-                following = self._queue.get_nowait()
-                if following is None:
-                    self._queue.put_nowait(None)
-                    break
-                batch.append(following)
-            batch = [(job, future) for job, future in batch if not future.done()]
+        while (ready := await next_batch(self._queue, self.batch_size)) is not None:
+            batch = [(job, future) for job, future in ready if not future.done()]
             jobs = [job for job, _ in batch]
             loop = asyncio.get_running_loop()
             results = await loop.run_in_executor(self.writer, store_batch, self.sessions, jobs)

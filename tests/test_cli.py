@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli import main
 from tests.conftest import PAGES, SEEDS
-from tests.loopback import serve_directory
+from tests.fixture_server import serve_fixtures
 
 MBN = PAGES / f"{SEEDS[0]}.html"
 MND = PAGES / f"{SEEDS[1]}.html"
@@ -30,8 +30,8 @@ def config_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    with serve_directory(PAGES) as base:
-        yield base
+    with serve_fixtures(PAGES) as fixtures:
+        yield fixtures.base
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
