@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.pos import has_tag, is_adposition, is_verb
+
 MINING_WORDS = frozenset(
     [
         "ore",
@@ -150,8 +152,8 @@ def shouted(span: Span) -> bool:
 
 def _used_as_verb(span: Span, before: Token | None, after: Token | None) -> bool:
     """With a tagger, trust its part of speech; without one, read the neighbours."""
-    if span.doc.has_annotation("POS"):
-        return span[0].pos_ in ("VERB", "AUX")
+    if has_tag(span[0]):
+        return is_verb(span[0])
     if after is not None and after.lower_ in _VERB_FOLLOWERS:
         return True
     followed_by_word = after is not None and not after.is_punct
@@ -165,7 +167,7 @@ def _precedence_noun(before: Token | None, after: Token | None) -> bool:
     return (
         after is None
         or after.is_punct
-        or after.pos_ == "ADP"
+        or is_adposition(after)
         or after.lower_ in ("in", "on", "over", "for")
     )
 

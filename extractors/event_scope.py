@@ -17,6 +17,8 @@ from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
+from extractors.pos import is_verb
+
 SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "expl"))
 PRONOUNS = frozenset(
     ["he", "she", "they", "it", "we", "i", "this", "these", "those", "him", "her", "them"]
@@ -69,7 +71,7 @@ def clause_head(token: Token) -> Token:
     identity test never ends at a verbless root ("The new export ban on copper.").
     """
     head = token
-    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+    while not is_verb(head) and head.head.i != head.i:
         head = head.head
     while head.dep_ == "xcomp" and head.head.i != head.i:
         head = head.head

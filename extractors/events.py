@@ -27,6 +27,7 @@ from extractors.event_lexicon import (
     load_lexicon,
     phrase_tokens,
 )
+from extractors.pos import is_adposition, is_verb
 from pipeline.records import AnalyzedArticle, EntityType, Event, EventType, TaggedArticle
 
 EVENTS_RULES_VERSION = 1
@@ -219,7 +220,7 @@ def _determiner_index(span: Span) -> int:
         token = doc[index]
         if token.lower_ in _DETERMINERS:
             return index
-        if (token.is_punct and token.text != "-") or token.pos_ in ("VERB", "AUX", "ADP"):
+        if (token.is_punct and token.text != "-") or is_verb(token) or is_adposition(token):
             return -1
     return -1
 

@@ -18,8 +18,9 @@ from extractors.gazetteer import Gazetteer
 
 BLANK_MODEL = "blank"
 BLOCK: Literal["BLOCK"] = "BLOCK"
-# Components the tagger never reads; excluding them saves time per document.
-_UNUSED_COMPONENTS = ("lemmatizer",)
+# Components the tagger never reads; excluding them saves time per document (the
+# attribute ruler: see extractors/pos.py).
+_UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
 # "U.S.-Mexico" and "U.S.-sponsored": split the hyphen after an abbreviation's final dot.
 _ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)-(?=[A-Za-z])"
 
