@@ -9,22 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.annotate import Annotator, Scope
 from extractors.candidates import Candidate, select_non_overlapping
 from extractors.context import ambiguous_mineral_ok, shouted
 from extractors.entities import build_entities
+from extractors.event_lexicon import build_trigger_matcher, load_lexicon
 from extractors.furniture import on_credit_or_byline
 from extractors.gazetteer import Gazetteer, load_gazetteer, surname_parts
 from extractors.model_entities import model_candidates
+from extractors.model_needs import NeedRules
 from extractors.nlp import BLOCK, build_matchers, has_component, load_language, model_label
 from extractors.officials import build_title_matcher, find_titled_names
 from pipeline.config import Config
 from pipeline.records import Article, TaggedArticle
 
-TAGGER_RULES_VERSION = 1
+TAGGER_RULES_VERSION = 2
 # A tagged article with its parsed doc: the events stage reads the parse, and the
 # pipeline passes it along without touching spaCy.
 TaggedDoc = tuple[TaggedArticle, Doc]
@@ -34,16 +39,20 @@ TaggedDoc = tuple[TaggedArticle, Doc]
 class TaggerSettings:
     model: str
     batch_size: int = 16
+    scope: Scope = "needed"  # where the statistical model runs: see extractors/annotate.py
 
 
 class Tagger:
-    def __init__(self, gazetteer: Gazetteer, settings: TaggerSettings) -> None:
+    def __init__(self, gazetteer: Gazetteer, settings: TaggerSettings, lexicon_dir: Path) -> None:
         self.gazetteer = gazetteer
         self.nlp: Language = load_language(settings.model)
         self.batch_size = settings.batch_size
         self.matchers = build_matchers(self.nlp, gazetteer)
         self.title_matcher = build_title_matcher(self.nlp)
         self.use_model = has_component(self.nlp, "ner")
+        self.annotator = Annotator(
+            self.nlp, settings.scope, self._need_rules(lexicon_dir), settings.batch_size
+        )
         self.country_of = {
             alias: eid
             for alias, eid in gazetteer.case_sensitive.items()
@@ -51,16 +60,27 @@ class Tagger:
         }
         self.version = (
             f"minewatch-tagger/{TAGGER_RULES_VERSION}"
-            f"+{model_label(self.nlp, settings.model)}+gazetteer-{gazetteer.fingerprint}"
+            f"+{model_label(self.nlp, settings.model)}+{self.annotator.scope}"
+            f"+gazetteer-{gazetteer.fingerprint}"
         )
 
     @classmethod
     def from_config(cls, config: Config) -> Tagger:
         gazetteer = load_gazetteer(config.gazetteers.dir)
-        return cls(gazetteer, TaggerSettings(config.nlp.model, config.nlp.batch_size))
+        settings = TaggerSettings(config.nlp.model, config.nlp.batch_size, config.nlp.scope)
+        return cls(gazetteer, settings, config.gazetteers.dir)
+
+    def _need_rules(self, lexicon_dir: Path) -> NeedRules:
+        return NeedRules(
+            gazetteer=(self.matchers.case_sensitive, self.matchers.case_insensitive),
+            block_key=self.nlp.vocab.strings[BLOCK],
+            ambiguous=self.gazetteer.ambiguous,
+            titles=self.title_matcher,
+            triggers=build_trigger_matcher(self.nlp, load_lexicon(lexicon_dir)),
+        )
 
     def tag_article(self, article: Article) -> TaggedArticle:
-        return self._tag_doc(article, self.nlp(article.text))
+        return self.tag_one_with_doc(article)[0]
 
     def tag_articles(self, articles: Iterable[Article]) -> Iterator[TaggedArticle]:
         """Batched tagging through ``nlp.pipe``; same results as one at a time."""
@@ -69,12 +89,14 @@ class Tagger:
 
     def tag_with_docs(self, articles: Iterable[Article]) -> Iterator[TaggedDoc]:
         """Tagged articles with their parsed docs, for the events stage to read."""
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield self._tag_doc(article, doc), doc
+        remaining = iter(articles)
+        while batch := list(islice(remaining, self.batch_size)):
+            items = [(a.text, self._model_applies(a)) for a in batch]
+            for article, doc in zip(batch, self.annotator.pipe(items), strict=True):
+                yield self._tag_doc(article, doc), doc
 
     def tag_one_with_doc(self, article: Article) -> TaggedDoc:
-        doc = self.nlp(article.text)
+        doc = self.annotator.one(article.text, self._model_applies(article))
         return self._tag_doc(article, doc), doc
 
     def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:

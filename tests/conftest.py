@@ -57,3 +57,9 @@ def tagger(analyzer: Analyzer) -> Tagger:
 @pytest.fixture(scope="session")
 def blank_tagger(blank_analyzer: Analyzer) -> Tagger:
     return blank_analyzer.tagger
+
+
+@pytest.fixture(scope="session")
+def document_analyzer() -> Analyzer:
+    """The statistical model over every sentence (``nlp.scope: document``)."""
+    return Analyzer(parse_config({"nlp": {"scope": "document"}}))

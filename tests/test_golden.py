@@ -45,6 +45,17 @@ def test_analyze_output_matches_expected(
     assert actual == expected_file.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("page", PAGE_FILES, ids=lambda p: p.stem)
+def test_the_model_everywhere_gives_the_same_output(
+    document_analyzer: Analyzer, page: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``nlp.scope: document`` against the same expected files: running the model only
+    where the rules need it (the default) changes nothing on the fixtures."""
+    monkeypatch.chdir(FIXTURES.parent)
+    actual = json.dumps(analyze_one(document_analyzer, page), ensure_ascii=False, indent=2)
+    assert actual + "\n" == (EXPECTED / f"{page.stem}.json").read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def report(analyzer: Analyzer, tmp_path_factory: pytest.TempPathFactory) -> Report:
     return evaluate_directory(FIXTURES, analyzer)
