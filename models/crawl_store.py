@@ -1,5 +1,5 @@
 """Persistence for fetching: source state, per-URL page state, runs, the fetch log,
-failures, exact duplicates, near-duplicate clusters, and what reprocessing reads.
+failures, and what reprocessing reads (duplicates: :mod:`models.duplicates`).
 
 Functions take an open :class:`Session` and leave the commit to the caller;
 :func:`write` and :func:`read` run one of them in its own transaction. What crosses
@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import WRITE_OPTION, storage_error
 from models.schema import (
-    ArticleClusterModel,
     ArticleModel,
     FailureModel,
     FetchLogModel,
@@ -30,13 +29,11 @@ from models.schema import (
     SourceModel,
     utcnow,
 )
-from pipeline import dedupe
 from pipeline.records import FetchLogEntry, Validators
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
 PageOutcome = Literal["stored", "duplicate", "unchanged", "failed", "sitemap"]
 T = TypeVar("T")
-MAX_CANDIDATES = 200
 COUNT_FIELDS = (
     "sources",
     "links",
@@ -305,80 +302,6 @@ def add_failures(session: Session, run_id: int | None, failures: Sequence[Failur
         )
         for f in failures
     )
-
-
-# --- duplicates ------------------------------------------------------------------------
-
-
-def exact_duplicate(session: Session, content_hash: str, key: str) -> int | None:
-    """The id of a stored article with the same text hash under another key, if any."""
-    return session.scalars(
-        select(ArticleModel.id)
-        .where(ArticleModel.content_hash == content_hash, ArticleModel.key != key)
-        .order_by(ArticleModel.id)
-        .limit(1)
-    ).first()
-
-
-def assign_cluster(session: Session, row: ArticleModel) -> None:
-    """Fingerprint ``row`` and join the cluster of its nearest near duplicate, if any."""
-    fingerprint = dedupe.fingerprint(row.text)
-    if fingerprint is None:
-        row.simhash = row.simhash_band0 = row.simhash_band1 = None
-        row.simhash_band2 = row.simhash_band3 = row.cluster_id = None
-        return
-    row.simhash = fingerprint.signed
-    row.simhash_band0, row.simhash_band1, row.simhash_band2, row.simhash_band3 = fingerprint.bands
-    session.flush()
-    nearest = _nearest(session, row.id, fingerprint)
-    if nearest is None:
-        row.cluster_id = None
-        return
-    other_id, cluster_id = nearest
-    if cluster_id is None:
-        cluster = ArticleClusterModel(created_at=utcnow())
-        session.add(cluster)
-        session.flush()
-        cluster_id = cluster.id
-        session.execute(
-            update(ArticleModel).where(ArticleModel.id == other_id).values(cluster_id=cluster_id)
-        )
-    row.cluster_id = cluster_id
-    session.flush()
-
-
-def _nearest(
-    session: Session, article_id: int, fingerprint: dedupe.Fingerprint
-) -> tuple[int, int | None] | None:
-    """(id, cluster_id) of the closest stored near duplicate, found through the bands.
-
-    At most :data:`MAX_CANDIDATES` candidates, the newest, are compared, so a story
-    republished thousands of times costs no more to store than one republished once.
-    """
-    columns = (
-        ArticleModel.simhash_band0,
-        ArticleModel.simhash_band1,
-        ArticleModel.simhash_band2,
-        ArticleModel.simhash_band3,
-    )
-    probes = fingerprint.probes
-    query = (
-        select(ArticleModel.id, ArticleModel.simhash, ArticleModel.cluster_id)
-        .where(
-            ArticleModel.id != article_id,
-            or_(*(column.in_(values) for column, values in zip(columns, probes, strict=True))),
-        )
-        .order_by(ArticleModel.id.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    best: tuple[int, int, int | None] | None = None
-    for other_id, other_hash, cluster_id in session.execute(query):
-        if other_hash is None:
-            continue
-        distance = dedupe.distance(fingerprint.simhash, dedupe.to_unsigned(other_hash))
-        if distance <= dedupe.MAX_DISTANCE and (best is None or (distance, other_id) < best[:2]):
-            best = (distance, other_id, cluster_id)
-    return None if best is None else (best[1], best[2])
 
 
 # --- reprocessing ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ whitespace, but the mention offsets index into the exact text.
 
 A new or changed text also gets its near-duplicate fingerprint (SimHash and bands)
 and joins the cluster of its nearest near duplicate, in the same transaction
-(:func:`models.crawl_store.assign_cluster`).
+(:func:`models.duplicates.assign_cluster`).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.crawl_store import assign_cluster
 from models.db import WRITE_OPTION, storage_error
+from models.duplicates import assign_cluster
 from models.event_store import insert_events, store_events
 from models.schema import (
     ArticleModel,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import crawl_store as cs
 from models.db import WRITE_OPTION, storage_error
+from models.duplicates import exact_duplicate
 from models.store import store_analyzed
 from pipeline.errors import MinewatchError
 from pipeline.ready_batch import next_batch
@@ -119,7 +120,7 @@ def _store_page(session: Session, job: StoreJob) -> PageResult:
         cs.save_page(session, state)
         return "failed"
     analyzed = with_page_url(job.outcome.analyzed, job.article_url)
-    original = cs.exact_duplicate(session, analyzed.article.content_hash, job.article_url)
+    original = exact_duplicate(session, analyzed.article.content_hash, job.article_url)
     if original is not None:
         cs.save_page(session, replace(state, outcome="duplicate", article_id=original))
         return "duplicate"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models.crawl_store import exact_duplicate
+from models.duplicates import exact_duplicate
 from models.schema import ArticleModel
 from models.store import ingest
 from pipeline import dedupe
