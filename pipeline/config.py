@@ -92,7 +92,8 @@ class ExtractionConfig(_Section):
 
 class FetchConfig(_Section):
     """How to fetch: politely (robots.txt, per-host spacing and concurrency), safely
-    (timeouts, redirect cap, no internal addresses) and patiently (bounded retries)."""
+    (timeouts, redirect cap, no internal addresses) and patiently (bounded retries).
+    ``max_pages_in_flight``: pages fetched and not yet stored; fetching waits above it."""
 
     timeout_seconds: float = Field(default=20.0, gt=0)
     user_agent: str = "minewatch/0.1 (+news monitoring for critical minerals)"
@@ -101,6 +102,7 @@ class FetchConfig(_Section):
     per_host_concurrency: int = Field(default=2, ge=1, le=64)
     per_host_delay_seconds: float = Field(default=1.0, ge=0)
     global_concurrency: int = Field(default=16, ge=1, le=1024)
+    max_pages_in_flight: int = Field(default=256, ge=1, le=100_000)
     max_retries: int = Field(default=2, ge=0, le=10)
     backoff_seconds: float = Field(default=1.0, ge=0)
     max_retry_after_seconds: float = Field(default=60.0, ge=0)

@@ -10,6 +10,8 @@
   database is written from one other thread, the articles that are ready in one
   transaction, each article with its page state in one savepoint, so a page's state
   never points to an article that is not stored (:mod:`pipeline.store_queue`).
+- At most ``fetch.max_pages_in_flight`` pages are held between fetch and store
+  (:mod:`pipeline.in_flight`): fetching waits for a slot, so memory stays flat.
 - One bad page never stops the run: each failure is recorded with its stage, URL and
   cause. A source fails only when its own fetch or discovery fails; it then backs
   off exponentially.
@@ -40,6 +42,7 @@ from pipeline.config import Config
 from pipeline.discover import discover
 from pipeline.errors import MinewatchError, RateLimited, StageFailure, one_line
 from pipeline.fetcher import Fetcher, result_to_page
+from pipeline.in_flight import InFlight
 from pipeline.poll_report import Counts, Reporter, RunReport, SourceReport, SourceStatus
 from pipeline.records import DiscoveredLink, FetchLogEntry, FetchResult, Page, Validators
 from pipeline.scheduler import after_failure, after_success
@@ -105,6 +108,7 @@ class Poller:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="minewatch-store")
         self._batcher = AnalyzeWorker(runner_for(config, analyzer), config.nlp.batch_size)
         self._store = StoreQueue(sessions, self._writer, STORE_BATCH)
+        self.pages_in_flight = InFlight(config.fetch.max_pages_in_flight)
         self._fetcher = Fetcher(
             config.fetch,
             max_bytes=config.extraction.max_bytes,
@@ -261,13 +265,14 @@ class Poller:
         await asyncio.gather(*(self._link(job, link, validators.get(link.url)) for link in todo))
 
     async def _link(self, job: _Job, link: DiscoveredLink, validators: Validators | None) -> None:
-        try:
-            result = await self._fetcher.fetch(link.url, validators=validators)
-        except MinewatchError as exc:
-            await self._fail(job, "fetch", link.url, exc)
-            self.reporter.page_done()
-            return
-        await self._handle_page(job, link.url, result, link.published)
+        async with self.pages_in_flight.slot():
+            try:
+                result = await self._fetcher.fetch(link.url, validators=validators)
+            except MinewatchError as exc:
+                await self._fail(job, "fetch", link.url, exc)
+                self.reporter.page_done()
+                return
+            await self._handle_page(job, link.url, result, link.published)
 
     async def _handle_page(
         self, job: _Job, url: str, result: FetchResult, published: dt.date | None = None

@@ -316,3 +316,35 @@ def test_cli_poll_sources_and_reprocess(
     assert main(["--config", str(model), "reprocess", "--since", "2026-02-01"]) == 0
     assert "0 retagged, 1 unchanged, 0 failed (of 1 articles)" in capsys.readouterr().out
     assert len(rows(database, ArticleModel)) == 2
+
+
+def peak_pages_in_flight(config: Config, analyzer: Analyzer) -> tuple[int, RunReport]:
+    upgrade(config.database.url)
+    engine = make_engine(config.database.url)
+
+    async def go() -> tuple[int, RunReport]:
+        async with Poller(config, analyzer, session_factory(engine)) as poller:
+            report = await poller.poll(config.sources)
+            return poller.pages_in_flight.peak, report
+
+    try:
+        return asyncio.run(go())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("limit", "bounded"), [(2, True), (64, False)])
+def test_fetching_waits_while_the_limit_of_pages_in_memory_is_reached(
+    tmp_path: Path, server: FixtureServer, analyzer: Analyzer, limit: int, bounded: bool
+) -> None:
+    """Loopback fetching outruns analysis: unbounded, most pages wait in memory at once."""
+    body = (FIXTURES / "pages" / f"{SEEDS[0]}.html").read_bytes()
+    paths = [f"/copies/{number}.html" for number in range(12)]
+    for path in paths:
+        server.set_body(path, body, "text/html; charset=utf-8")
+    server.set_body("/many.xml", rss(server.base, paths), "application/rss+xml")
+    url = f"sqlite:///{tmp_path / 'bounded.db'}"
+    config = config_for(url, [feed("many", server.url("/many.xml"))], max_pages_in_flight=limit)
+    peak, report = peak_pages_in_flight(config, analyzer_for(config, analyzer))
+    assert (report.counts.new, report.counts.duplicates) == (1, 11)
+    assert (peak <= limit) if bounded else (peak > 2)
