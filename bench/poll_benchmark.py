@@ -27,20 +27,18 @@ import asyncio
 import os
 import statistics
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.endtoend import HTML, RSS, serve
 from models.db import make_engine, session_factory, upgrade
 from pipeline.config import Config, NlpConfig, parse_config, worker_processes
 from pipeline.poll import Poller
 from pipeline.poll_report import RunReport
 from pipeline.records import Page
 from pipeline.stages import Analyzer
+from tests.fixture_server import FixtureServer
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 SEEDS = (
@@ -55,56 +53,6 @@ FETCH = {
     "per_host_concurrency": 16,
     "global_concurrency": 64,
 }
-
-
-class Site:
-    """In-memory documents served on loopback, with ETags and 304s."""
-
-    def __init__(self) -> None:
-        self.documents: dict[str, tuple[bytes, str]] = {}
-        self.base = ""
-
-    @contextmanager
-    def serve(self) -> Iterator[Site]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-            def do_GET(self) -> None:
-                found = site.documents.get(self.path)
-                if found is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body, content_type = found
-                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.end_headers()
-                self.wfile.write(body)
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.request_queue_size = 256
-        self.base = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join()
 
 
 def variant(number: int) -> bytes:
@@ -168,14 +116,14 @@ def analyze_ms_per_page(analyzer: Analyzer, pages: int) -> float:
 
 
 def articles_per_second(
-    site: Site, pages: int, repeats: int, model: str, processes: int | None
+    site: FixtureServer, pages: int, repeats: int, model: str, processes: int | None
 ) -> list[float]:
     links = []
     for number in range(pages):
         path = f"/articles/{number}.html"
-        site.documents[path] = (variant(number), "text/html; charset=utf-8")
+        site.set_body(path, variant(number), HTML)
         links.append(site.base + path)
-    site.documents["/articles.xml"] = (rss(links), "application/rss+xml")
+    site.set_body("/articles.xml", rss(links), RSS)
     source = {"name": "bench", "kind": "feed", "url": site.base + "/articles.xml"}
     analyzer = Analyzer(config_for("sqlite://", [], model, processes))
     list(analyzer.analyze_pages([]))
@@ -191,11 +139,11 @@ def articles_per_second(
     return rates
 
 
-def unchanged_feeds_seconds(site: Site, feeds: int, repeats: int) -> list[float]:
+def unchanged_feeds_seconds(site: FixtureServer, feeds: int, repeats: int) -> list[float]:
     sources = []
     for number in range(feeds):
         path = f"/feeds/{number}.xml"
-        site.documents[path] = (rss([]), "application/rss+xml")
+        site.set_body(path, rss([]), RSS, etag=f'"feed-{number}"')
         sources.append({"name": f"feed-{number}", "kind": "feed", "url": site.base + path})
     with tempfile.TemporaryDirectory() as tmp:
         config = config_for(f"sqlite:///{tmp}/bench.db", sources, "blank")
@@ -226,7 +174,7 @@ def main() -> None:
     feed_repeats = 5
     if args.quick:
         pages, feeds, repeats, feed_repeats = 50, 100, 2, 2
-    with Site().serve() as site:
+    with serve([]) as site:
         rates = articles_per_second(site, pages, repeats, args.model, args.processes)
         timings = unchanged_feeds_seconds(site, feeds, feed_repeats)
     processes = worker_processes(NlpConfig(model=args.model, processes=args.processes))

@@ -73,9 +73,10 @@ class Fingerprint:
 
 def fingerprint(text: str) -> Fingerprint | None:
     """The text's fingerprint, or None when it is too short to compare."""
-    if sum(shingles(text).values()) < MIN_SHINGLES:
+    features = shingles(text)
+    if sum(features.values()) < MIN_SHINGLES:
         return None
-    return Fingerprint(simhash(text))
+    return Fingerprint(_weighted_simhash(features))
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> Counter[str]:
@@ -88,7 +89,10 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> Counter[str]:
 
 def simhash(text: str) -> int:
     """The 64-bit Charikar SimHash of the text's weighted word shingles."""
-    features = shingles(text)
+    return _weighted_simhash(shingles(text))
+
+
+def _weighted_simhash(features: Counter[str]) -> int:
     if not features:
         return 0
     digests = b"".join(
