@@ -7,10 +7,12 @@
   only on the sentences :mod:`extractors.model_needs` names for it, and the entity
   recognizer only on the token ranges it names for entities. Ranges that touch are
   processed as one piece, so a sentence keeps its neighbours as context when they are
-  chosen too. The pieces' parses and entities are copied back into the article's Doc;
-  a sentence the parser skipped gets a flat tree (its first token the root, the others
-  attached to it with the label ``dep``) and no tags, so ``doc.sents`` still yields it
-  whole, and a token the recognizer skipped has no entity annotation (not even "O").
+  chosen too. The pieces' parses and entities are copied back into the article's Doc.
+  In an article with any parse, a sentence the parser skipped gets a flat tree (its
+  first token the root, the others attached to it with the label ``dep``) and no tags,
+  so ``doc.sents`` still yields it whole; an article with none keeps the recognizer's
+  sentence starts and no parse at all. A token the entity recognizer skipped has no
+  entity annotation (not even "O").
 
 Both give one Doc per text, in order. Non-English text gets no model at all in the
 ``needed`` scope: the rules never read an English model's guesses about it.
@@ -43,7 +45,8 @@ Pipe = Callable[[list[Doc]], list[Doc]]
 
 @dataclass(frozen=True)
 class _Piece:
-    """Consecutive sentences of one article, ``[start, end)`` in its tokens."""
+    """A token range ``[start, end)`` of one article for one model part: whole
+    sentences for the parser, sentences or name windows for the recognizer."""
 
     article: int
     start: int
@@ -84,7 +87,8 @@ class Annotator:
         parsed = self._parse([_piece_doc(docs, p) for p in parse_pieces])
         recognized = self._recognize([_piece_doc(docs, p) for p in entity_pieces])
         for number, doc in enumerate(docs):
-            _copy_parses(doc, sentences[number], _of(number, parse_pieces, parsed))
+            if parses := _of(number, parse_pieces, parsed):
+                _copy_parses(doc, sentences[number], parses)
             _copy_entities(doc, _of(number, entity_pieces, recognized))
         return docs
 

@@ -48,6 +48,7 @@ def test_the_recognizer_reads_only_a_window_around_an_unknown_name(tagger: Tagge
 def test_no_model_where_it_does_not_apply(tagger: Tagger) -> None:
     doc = tagger.annotator.one(f"{TRIGGER} {NAME_FAR}", model_applies=False)
     assert not any(has_tag(t) or t.ent_iob_ for t in doc)
+    assert not doc.has_annotation("DEP")
     assert len(list(doc.sents)) == 2
 
 
