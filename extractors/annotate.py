@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
 
 import numpy
 from spacy.attrs import DEP, HEAD, TAG
@@ -38,8 +38,10 @@ from extractors.nlp import has_component, newline_sentences
 Scope = Literal["needed", "document"]
 _SEGMENTERS = frozenset(("senter", "sentencizer", "newline_sentences"))
 _FLAT_DEP = "dep"
-# One article to annotate: its text, and whether the statistical model may read it.
-Item = tuple[str, bool]
+C = TypeVar("C")
+# One article to annotate: its text, whether the statistical model may read it, and
+# what the caller wants back beside its Doc (as ``nlp.pipe(..., as_tuples=True)``).
+Item = tuple[str, bool, C]
 Pipe = Callable[[list[Doc]], list[Doc]]
 
 
@@ -64,23 +66,26 @@ class Annotator:
         self._parse = _pipe_of(nlp, _parse_components(nlp))
         self._recognize = _pipe_of(nlp, _entity_components(nlp))
 
-    def pipe(self, items: Iterable[Item]) -> Iterator[Doc]:
+    def pipe(self, items: Iterable[Item[C]]) -> Iterator[tuple[Doc, C]]:
+        """One (Doc, context) per item, in order, in batches of ``batch_size``."""
         if self.scope == "document":
-            yield from self.nlp.pipe((text for text, _ in items), batch_size=self.batch_size)
+            pairs = ((text, context) for text, _, context in items)
+            yield from self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size)
             return
         iterator = iter(items)
         while batch := list(islice(iterator, self.batch_size)):
-            yield from self._annotate(batch)
+            docs = self._annotate(batch)
+            yield from zip(docs, (context for _, _, context in batch), strict=True)
 
     def one(self, text: str, model_applies: bool) -> Doc:
-        return next(self.pipe([(text, model_applies)]))
+        return next(self.pipe([(text, model_applies, None)]))[0]
 
-    def _annotate(self, batch: list[Item]) -> list[Doc]:
-        docs = self._segment([self.nlp.make_doc(text) for text, _ in batch])
+    def _annotate(self, batch: list[Item[C]]) -> list[Doc]:
+        docs = self._segment([self.nlp.make_doc(text) for text, _, _ in batch])
         sentences = [list(doc.sents) for doc in docs]
         needs = [
             find_needs(doc, sents, self.rules) if model else ModelNeeds()
-            for doc, sents, (_, model) in zip(docs, sentences, batch, strict=True)
+            for doc, sents, (_, model, _) in zip(docs, sentences, batch, strict=True)
         ]
         parse_pieces = _pieces([n.parse for n in needs])
         entity_pieces = _pieces([n.entities for n in needs])

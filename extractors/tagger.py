@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
@@ -46,7 +45,6 @@ class Tagger:
     def __init__(self, gazetteer: Gazetteer, settings: TaggerSettings, lexicon_dir: Path) -> None:
         self.gazetteer = gazetteer
         self.nlp: Language = load_language(settings.model)
-        self.batch_size = settings.batch_size
         self.matchers = build_matchers(self.nlp, gazetteer)
         self.title_matcher = build_title_matcher(self.nlp)
         self.use_model = has_component(self.nlp, "ner")
@@ -89,11 +87,9 @@ class Tagger:
 
     def tag_with_docs(self, articles: Iterable[Article]) -> Iterator[TaggedDoc]:
         """Tagged articles with their parsed docs, for the events stage to read."""
-        remaining = iter(articles)
-        while batch := list(islice(remaining, self.batch_size)):
-            items = [(a.text, self._model_applies(a)) for a in batch]
-            for article, doc in zip(batch, self.annotator.pipe(items), strict=True):
-                yield self._tag_doc(article, doc), doc
+        items = ((a.text, self._model_applies(a), a) for a in articles)
+        for doc, article in self.annotator.pipe(items):
+            yield self._tag_doc(article, doc), doc
 
     def tag_one_with_doc(self, article: Article) -> TaggedDoc:
         doc = self.annotator.one(article.text, self._model_applies(article))
