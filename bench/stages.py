@@ -111,14 +111,21 @@ class Agreement:
 
     @classmethod
     def of(cls, pairs: list[tuple[AnalyzedArticle, AnalyzedArticle]]) -> Agreement:
-        counts = [0] * 6
-        for needed, document in pairs:
-            for base, kind in ((0, _mentions), (3, _events)):
-                ours, theirs = kind(needed), kind(document)
-                counts[base] += len(ours & theirs)
-                counts[base + 1] += len(theirs)
-                counts[base + 2] += len(ours)
-        return cls(*counts)
+        return cls(*_shared(pairs, _mentions), *_shared(pairs, _events))
+
+
+def _shared(
+    pairs: list[tuple[AnalyzedArticle, AnalyzedArticle]],
+    found: Callable[[AnalyzedArticle], set[object]],
+) -> tuple[int, int, int]:
+    """(found by both, by the document scope, by the default), summed over the pairs."""
+    both = document = needed = 0
+    for default_output, document_output in pairs:
+        ours, theirs = found(default_output), found(document_output)
+        both += len(ours & theirs)
+        document += len(theirs)
+        needed += len(ours)
+    return both, document, needed
 
 
 def _mentions(analyzed: AnalyzedArticle) -> set[object]:
