@@ -21,6 +21,7 @@ test: $(BIN)/minewatch
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # The full benchmark also installs the peers (newspaper4k, news-please) from their lock.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.dedupe import simhash
+from models.dedupe import simhash
 
 EXPECTED = Path(__file__).resolve().parent.parent / "fixtures" / "expected"
 COUNTRIES = (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from extractors.article import extract_article
 from pipeline.config import parse_config
-from pipeline.inputs import read_page
+from pipeline.fetching.inputs import read_page
 from pipeline.records import Article, Page
 from pipeline.stages import Analyzer
 

@@ -34,8 +34,8 @@ from typing import Any
 from bench.endtoend import HTML, RSS, serve
 from models.db import make_engine, session_factory, upgrade
 from pipeline.config import Config, NlpConfig, parse_config, worker_processes
-from pipeline.poll import Poller
-from pipeline.poll_report import RunReport
+from pipeline.polling.poll import Poller
+from pipeline.polling.report import RunReport
 from pipeline.records import Page
 from pipeline.stages import Analyzer
 from tests.fixture_server import FixtureServer

@@ -1,5 +1,5 @@
 """Duplicates at storage time: the same text under another key, and near-duplicate
-clusters found through the SimHash bands (:mod:`pipeline.dedupe`).
+clusters found through the SimHash bands (:mod:`models.dedupe`).
 
 Functions take an open :class:`Session` and leave the commit to the caller.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from models import dedupe
 from models.schema import ArticleClusterModel, ArticleModel, utcnow
-from pipeline import dedupe
 
 MAX_CANDIDATES = 200
 

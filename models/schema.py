@@ -18,7 +18,7 @@ Column notes:
   analyst's verdict survives a rules change and re-attaches to the same event.
 - ``articles.simhash`` is the 64-bit SimHash of the text (signed, for BIGINT);
   ``simhash_band0..3`` its four 16-bit bands, indexed, so near-duplicate candidates
-  are found by equality lookups (see :mod:`pipeline.dedupe`). ``cluster_id`` joins
+  are found by equality lookups (see :mod:`models.dedupe`). ``cluster_id`` joins
   near duplicates into one ``article_clusters`` row; a story seen once has none.
 - ``page_states`` is the per-URL state of fetching: one row per canonical URL
   fetched, with its validators and what became of it; ``article_id`` is the

@@ -10,6 +10,8 @@ from extractors.tagger import Tagger
 from pipeline.config import Config, parse_config
 from pipeline.stages import Analyzer
 
+pytest_plugins = ["tests.plugins.db"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 PAGES = FIXTURES / "pages"

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, session_factory, storage_errors, upgrade
 from models.queries import find_mentions
 from models.store import ingest as store_article
+from pipeline.cli.tables import write_records
 from pipeline.config import Config
 from pipeline.errors import ConfigError, MinewatchError, StageFailure
-from pipeline.evaluate import evaluate_directory, render_report
-from pipeline.inputs import expand_inputs
+from pipeline.evaluation.evaluate import evaluate_directory, render_report
+from pipeline.fetching.inputs import expand_inputs
 from pipeline.output import article_json, dumps, failure_json
 from pipeline.sources import SourceConfig
 from pipeline.stages import Analyzer, Outcome
-from pipeline.tables import write_records
 
 PROGRESS_THRESHOLD = 5
 
@@ -46,7 +46,7 @@ class Context:
         return session_factory(make_engine(self.config.database.url))
 
     def report(self, failure: StageFailure) -> None:
-        from pipeline.cli import report_failure
+        from pipeline.cli.main import report_failure
 
         report_failure(self.errors, failure, self.debug)
 
@@ -153,7 +153,7 @@ def mentions(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def evaluate(args: argparse.Namespace, ctx: Context) -> int:
-    report = evaluate_directory(args.directory, ctx.analyzer)
+    report = evaluate_directory(args.directory, ctx.analyzer, split=args.split)
     sys.stdout.write(render_report(report, args.format) + "\n")
     for problem in report.problems:
         ctx.errors.print(f"[red]error: {problem}[/red]")

@@ -29,14 +29,14 @@ from models.crawl_store import (
 from models.db import upgrade
 from models.schema import utcnow
 from models.store import ingest as store_article
-from pipeline.commands import Context, ingest_inputs
+from pipeline.cli.commands import Context, ingest_inputs
 from pipeline.errors import ConfigError, MinewatchError, StageFailure
-from pipeline.inputs import decode
+from pipeline.fetching.inputs import decode
 from pipeline.output import dumps
-from pipeline.poll import Poller, with_page_url
-from pipeline.poll_report import Reporter, RunReport, SourceReport
+from pipeline.polling.poll import Poller, with_page_url
+from pipeline.polling.report import Reporter, RunReport, SourceReport
+from pipeline.polling.scheduler import Scheduler, describe_schedule, health, job_specs
 from pipeline.records import Page
-from pipeline.scheduler import Scheduler, describe_schedule, health, job_specs
 from pipeline.sources import SourceConfig
 
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from models.db import storage_errors
 from models.event_queries import REVIEW_STATES, ReviewState, find_events, review_event
+from pipeline.cli.tables import FORMATS, iso_date, write_records
 from pipeline.errors import InputRejected
 from pipeline.records import EVENT_TYPES, EntityType
-from pipeline.tables import FORMATS, iso_date, write_records
 
 if TYPE_CHECKING:
-    from pipeline.commands import Context
+    from pipeline.cli.commands import Context
 
 EVENT_COLUMNS = (
     "id",

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline import commands, crawl_commands
+from pipeline.cli import commands, crawl_commands
+from pipeline.cli.event_commands import add_event_commands
+from pipeline.cli.tables import iso_date
 from pipeline.config import load_config
 from pipeline.errors import MinewatchError, StageFailure
-from pipeline.event_commands import add_event_commands
-from pipeline.tables import iso_date
 
 EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
 
@@ -116,6 +116,11 @@ def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p = sub.add_parser("evaluate", help="precision/recall of analyze against gold annotations")
     p.add_argument("directory", type=Path, help="a fixtures folder with pages/ and gold/")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--split",
+        choices=("dev", "test"),
+        help="only the gold files of this half of the real-style set (default: every file)",
+    )
     p.set_defaults(handler=commands.evaluate)
 
 

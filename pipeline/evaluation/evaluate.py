@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.evaluate_events import EventReport, score_events
-from pipeline.gold import Gold, Span, gold_spans, load_gold, locate
+from pipeline.evaluation.events import EventReport, score_events
+from pipeline.evaluation.gold import Gold, Span, gold_spans, load_gold, locate
+from pipeline.evaluation.scores import HEADER, Counts
 from pipeline.output import JsonObject, article_json
 from pipeline.records import ENTITY_TYPES, EVENT_TYPES
-from pipeline.scores import HEADER, Counts
 from pipeline.stages import Analyzer
 
 LEVELS = ("id", "span")
@@ -37,8 +37,10 @@ class Report:
         return self.scores.setdefault((level, type_), Counts())
 
 
-def evaluate_directory(directory: Path, analyzer: Analyzer) -> Report:
+def evaluate_directory(directory: Path, analyzer: Analyzer, split: str | None = None) -> Report:
+    """Score every gold file of ``directory`` (only those of ``split`` when given)."""
     golds = [load_gold(p) for p in sorted((directory / "gold").glob("*.json"))]
+    golds = [g for g in golds if split is None or g.split == split]
     sources = [str(directory / "pages" / g.page) for g in golds]
     report = Report(pages=len(golds))
     for gold, outcome in zip(golds, analyzer.analyze(sources), strict=True):
@@ -54,6 +56,15 @@ def evaluate_directory(directory: Path, analyzer: Analyzer) -> Report:
 
 
 def score_article(output: JsonObject, gold: Gold, report: Report) -> None:
+    report.failed_checks.extend(page_checks(output, gold))
+    if gold.entities is not None:
+        score_entities(output, gold, report)
+    if gold.events is not None:
+        report.event_pages += 1
+        score_events(gold.page, output, gold.events, report.events)
+
+
+def score_entities(output: JsonObject, gold: Gold, report: Report) -> None:
     text = str(output["text"])
     expected, problems = gold_spans(gold, text)
     report.problems.extend(problems)
@@ -64,10 +75,6 @@ def score_article(output: JsonObject, gold: Gold, report: Report) -> None:
         report.counts("span", type_).add(gold_of, found_of)
         report.counts("id", type_).add({s[0] for s in gold_of}, {s[0] for s in found_of})
         report.findings.extend(_differences(gold.page, text, gold_of, found_of))
-    report.failed_checks.extend(page_checks(output, gold))
-    if gold.events is not None:
-        report.event_pages += 1
-        score_events(gold.page, output, gold.events, report.events)
 
 
 def predicted_spans(output: JsonObject) -> set[Span]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.gold import GoldEvent
+from pipeline.evaluation.gold import GoldEvent
+from pipeline.evaluation.scores import Counts
 from pipeline.output import JsonObject
-from pipeline.scores import Counts
 
 PARTICIPANT_KEYS = ("minerals", "countries", "organizations", "persons")
 

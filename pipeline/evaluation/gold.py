@@ -37,10 +37,11 @@ class Gold:
     metadata: dict[str, object] = field(default_factory=dict)
     starts_with: str | None = None
     excludes: tuple[str, ...] = ()
-    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    entities: dict[str, tuple[str, ...]] | None = None  # None: not scored for entities
     officials: dict[str, str] = field(default_factory=dict)
     not_mentions: tuple[str, ...] = ()
     events: tuple[GoldEvent, ...] | None = None  # None: the page has no event gold yet
+    split: str | None = None  # "dev" or "test" for the real-style pages
 
 
 def load_gold(path: Path) -> Gold:
@@ -58,11 +59,17 @@ def load_gold(path: Path) -> Gold:
         metadata=dict(raw.get("metadata") or {}),
         starts_with=text.get("starts_with"),
         excludes=tuple(text.get("excludes") or ()),
-        entities={k: tuple(v) for k, v in (raw.get("entities") or {}).items()},
+        entities=_entities(raw["entities"]) if "entities" in raw else None,
+        split=str(raw["split"]) if "split" in raw else None,
         officials=dict(raw.get("officials") or {}),
         not_mentions=tuple(raw.get("not_mentions") or ()),
         events=_events(raw["events"]) if "events" in raw else None,
     )
+
+
+def _entities(raw: object) -> dict[str, tuple[str, ...]]:
+    items = raw if isinstance(raw, dict) else {}
+    return {str(k): tuple(v) for k, v in items.items()}
 
 
 def _events(raw: object) -> tuple[GoldEvent, ...]:
@@ -88,7 +95,7 @@ def gold_spans(gold: Gold, text: str) -> tuple[set[Span], list[str]]:
     """Resolve every gold mention to a span; problems name the mention and the fix."""
     spans: set[Span] = set()
     problems: list[str] = []
-    for entity_id, mentions in gold.entities.items():
+    for entity_id, mentions in (gold.entities or {}).items():
         for mention in mentions:
             located = locate(mention, text)
             if isinstance(located, str):

@@ -32,9 +32,9 @@ import feedparser
 from defusedxml import DefusedXmlException
 
 from pipeline.errors import FetchRejected, InputRejected
-from pipeline.inputs import decode
+from pipeline.fetching.inputs import decode
+from pipeline.fetching.urls import canonical_url, is_http_url
 from pipeline.records import DiscoveredLink
-from pipeline.urls import canonical_url, is_http_url
 
 DiscoveryKind = Literal["feed", "sitemap", "listing", "url"]
 MAX_INFLATED_BYTES = 50_000_000  # the sitemap protocol's own limit for one file

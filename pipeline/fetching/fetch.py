@@ -2,7 +2,7 @@
 capped redirects, and no private or loopback addresses unless the config allows them.
 
 This is the synchronous path of ``minewatch analyze URL``; scheduled polling uses the
-asynchronous :class:`pipeline.fetcher.Fetcher`. Both share :mod:`pipeline.fetch_policy`.
+asynchronous :class:`pipeline.fetching.fetcher.Fetcher`. Both share :mod:`pipeline.fetching.policy`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import httpx
 
 from pipeline.config import FetchConfig
 from pipeline.errors import FetchRejected, FetchTimeout, Unreachable
-from pipeline.fetch_policy import http_parts, raise_for_status, refuse_internal, resolve_sync
-from pipeline.inputs import page_from_bytes
+from pipeline.fetching.inputs import page_from_bytes
+from pipeline.fetching.policy import http_parts, raise_for_status, refuse_internal, resolve_sync
 from pipeline.records import Page, PageKind
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

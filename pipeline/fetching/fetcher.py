@@ -46,7 +46,8 @@ from pipeline.errors import (
     TransientError,
     Unreachable,
 )
-from pipeline.fetch_policy import (
+from pipeline.fetching.inputs import page_from_bytes
+from pipeline.fetching.policy import (
     REDIRECT_STATUSES,
     Accept,
     HostGate,
@@ -59,9 +60,8 @@ from pipeline.fetch_policy import (
     resolve,
     too_big,
 )
-from pipeline.inputs import page_from_bytes
+from pipeline.fetching.robots import RobotsCache
 from pipeline.records import FetchLogEntry, FetchResult, Page, Validators
-from pipeline.robots import RobotsCache
 
 OnFetch = Callable[[FetchLogEntry], None]
 TOTAL_TIMEOUT_FACTOR = 3  # a whole request may take 3x the per-phase timeout

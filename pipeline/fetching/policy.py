@@ -1,8 +1,8 @@
 """Pure helpers of the fetcher: which addresses, statuses and content types are
 acceptable, how long to back off, and the per-host gate that spaces requests.
 
-Kept apart from :mod:`pipeline.fetcher` so each rule is small and testable, and so
-the synchronous single-URL fetch (:mod:`pipeline.fetch`) shares the same rules.
+Kept apart from :mod:`pipeline.fetching.fetcher` so each rule is small and testable, and so
+the synchronous single-URL fetch (:mod:`pipeline.fetching.fetch`) shares the same rules.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Pages queue up while fetching goes on; the worker takes what is ready (up to a b
 and hands it to its runner, which runs :meth:`pipeline.stages.Analyzer.analyze_pages`
 on it, so ``nlp.pipe`` sees batches without the poll ever waiting for a batch to fill.
 The runner is a thread of this process (``nlp.processes: 0``) or a pool of worker
-processes (:mod:`pipeline.analyze_pool`), with up to ``runner.concurrency`` batches
+processes (:mod:`pipeline.polling.analyze_pool`), with up to ``runner.concurrency`` batches
 in flight.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol
 
-from pipeline.analyze_pool import AnalyzePool, ThreadRunner
 from pipeline.config import Config, worker_processes
 from pipeline.errors import StageFailure, UnexpectedError
-from pipeline.ready_batch import next_batch
+from pipeline.polling.analyze_pool import AnalyzePool, ThreadRunner
+from pipeline.polling.ready_batch import next_batch
 from pipeline.records import Page
 from pipeline.stages import Analyzer, Outcome
 

@@ -3,15 +3,15 @@
     source ──fetch (conditional)──► discover ──► known? skip ──► fetch pages ──► Page
       ──analyze (worker processes, batched)──► exact duplicate? ──► store ──► page state
 
-- Fetching is asynchronous through one :class:`pipeline.fetcher.Fetcher` (polite per
+- Fetching is asynchronous through one :class:`pipeline.fetching.fetcher.Fetcher` (polite per
   host, conditional, address-checked); every request goes to the fetch log.
 - The CPU-bound analyze stages run in ``nlp.processes`` worker processes (or one
-  thread), in batches, while fetching goes on (:mod:`pipeline.analyze_worker`); the
+  thread), in batches, while fetching goes on (:mod:`pipeline.polling.analyze_worker`); the
   database is written from one other thread, the articles that are ready in one
   transaction, each article with its page state in one savepoint, so a page's state
-  never points to an article that is not stored (:mod:`pipeline.store_queue`).
+  never points to an article that is not stored (:mod:`pipeline.polling.store_queue`).
 - At most ``fetch.max_pages_in_flight`` pages are held between fetch and store
-  (:mod:`pipeline.in_flight`): fetching waits for a slot, so memory stays flat.
+  (:mod:`pipeline.polling.in_flight`): fetching waits for a slot, so memory stays flat.
 - One bad page never stops the run: each failure is recorded with its stage, URL and
   cause. A source fails only when its own fetch or discovery fails; it then backs
   off exponentially.
@@ -37,19 +37,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import crawl_store as cs
 from models.schema import utcnow
-from pipeline.analyze_worker import AnalyzeWorker, runner_for
 from pipeline.config import Config
-from pipeline.discover import discover
 from pipeline.errors import MinewatchError, RateLimited, StageFailure, one_line
-from pipeline.fetcher import Fetcher, result_to_page
-from pipeline.in_flight import InFlight
-from pipeline.poll_report import Counts, Reporter, RunReport, SourceReport, SourceStatus
+from pipeline.fetching.discover import discover
+from pipeline.fetching.fetcher import Fetcher, result_to_page
+from pipeline.fetching.urls import canonical_from_html, canonical_url
+from pipeline.polling.analyze_worker import AnalyzeWorker, runner_for
+from pipeline.polling.in_flight import InFlight
+from pipeline.polling.report import Counts, Reporter, RunReport, SourceReport, SourceStatus
+from pipeline.polling.scheduler import after_failure, after_success
+from pipeline.polling.store_queue import STORE_BATCH, StoreJob, StoreQueue, with_page_url
 from pipeline.records import DiscoveredLink, FetchLogEntry, FetchResult, Page, Validators
-from pipeline.scheduler import after_failure, after_success
 from pipeline.sources import SourceConfig
 from pipeline.stages import Analyzer, Outcome
-from pipeline.store_queue import STORE_BATCH, StoreJob, StoreQueue, with_page_url
-from pipeline.urls import canonical_from_html, canonical_url
 
 __all__ = ["Poller", "with_page_url"]
 LOG_FLUSH_EVERY = 200

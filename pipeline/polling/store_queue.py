@@ -24,7 +24,7 @@ from models.db import WRITE_OPTION, storage_error
 from models.duplicates import exact_duplicate
 from models.store import store_analyzed
 from pipeline.errors import MinewatchError
-from pipeline.ready_batch import next_batch
+from pipeline.polling.ready_batch import next_batch
 from pipeline.records import AnalyzedArticle, Validators
 from pipeline.stages import Outcome
 

@@ -29,7 +29,8 @@ def only(analyzed: AnalyzedArticle) -> Event:
 def test_negation_makes_a_negative_claim(analyzer: Analyzer) -> None:
     event = only(analyze(analyzer, "Mexico is not listed as a producer of rare earth elements."))
     assert (event.type, event.polarity) == ("production", "negative")
-    assert event.minerals == ("mineral:rare-earth-elements",) and event.countries == ("country:MX",)
+    assert event.minerals == ("mineral:rare-earth-elements",)
+    assert event.countries == ("country:MX",)
 
 
 def test_two_clauses_two_events_with_their_own_participants(analyzer: Analyzer) -> None:
@@ -77,7 +78,8 @@ def test_future_dates_resolve_forward() -> None:
     found = find_date(
         "The next meeting will be held in September.", dt.date(2026, 5, 6), future=True
     )
-    assert found is not None and found.date == dt.date(2026, 9, 1)
+    assert found is not None
+    assert found.date == dt.date(2026, 9, 1)
 
 
 def test_a_definite_reference_without_an_earlier_event_is_an_event(analyzer: Analyzer) -> None:
@@ -92,7 +94,8 @@ def test_a_reference_adds_participants_to_the_earlier_event(analyzer: Analyzer) 
         "During the meeting, participants said lithium and cobalt are critical."
     )
     event = only(analyze(analyzer, text))
-    assert event.type == "meeting" and event.sentence.startswith("Minister of Finance")
+    assert event.type == "meeting"
+    assert event.sentence.startswith("Minister of Finance")
     assert event.persons == ("person:edgar-amador-zamora",)
     assert event.countries == ("country:MX", "country:AU", "country:CA")
     assert event.minerals == ()  # "During the meeting" only sets the scene
@@ -111,7 +114,8 @@ def test_the_next_meeting_is_another_meeting(analyzer: Analyzer) -> None:
         "Chile and Peru held a meeting on copper data. The next meeting will take place in Bolivia."
     )
     first, second = analyze(analyzer, text).events
-    assert first.countries == ("country:CL", "country:PE") and second.countries == ("country:BO",)
+    assert first.countries == ("country:CL", "country:PE")
+    assert second.countries == ("country:BO",)
 
 
 @pytest.mark.parametrize(

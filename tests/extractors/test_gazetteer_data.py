@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pycountry
 import yaml
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "extractors" / "data"
+from tests.conftest import ROOT
+
+DATA_DIR = ROOT / "extractors" / "data"
 
 MINERAL_ID = re.compile(r"^mineral:[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORG_ID = re.compile(r"^organization:[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -141,7 +142,8 @@ def _as_mapping(value: object, where: str) -> dict[str, object]:
 
 def _as_str(value: object, where: str) -> str:
     assert isinstance(value, str), f"{where}: expected a string, got {value!r}"
-    assert value == value.strip() and value, f"{where}: empty or padded string {value!r}"
+    assert value, f"{where}: empty string"
+    assert value == value.strip(), f"{where}: padded string {value!r}"
     return value
 
 
@@ -160,9 +162,8 @@ def _as_opt_date(value: object, where: str) -> dt.date | None:
         return None
     # yaml.safe_load turns an unquoted ISO date into datetime.date; anything else
     # (a quoted string, a partial date, a datetime) is a data error.
-    assert isinstance(value, dt.date) and not isinstance(value, dt.datetime), (
-        f"{where}: expected an ISO date or null, got {value!r}"
-    )
+    assert isinstance(value, dt.date), f"{where}: expected an ISO date or null, got {value!r}"
+    assert not isinstance(value, dt.datetime), f"{where}: expected a date, got {value!r}"
     return value
 
 
@@ -870,11 +871,13 @@ def test_required_officials() -> None:
     assert {"Édgar Amador Zamora", "Edgar Amador Zamora", "Édgar Amador", "Edgar Amador"} <= set(
         amador.aliases
     )
-    assert "Zamora" not in amador.aliases and "Amador" not in amador.aliases
+    assert "Zamora" not in amador.aliases
+    assert "Amador" not in amador.aliases
     finance = [r for r in amador.roles if r.organization == "organization:shcp" and r.end is None]
     assert len(finance) == 1
     assert finance[0].country == "country:MX"
-    assert finance[0].start is not None and finance[0].start.year == 2025
+    assert finance[0].start is not None
+    assert finance[0].start.year == 2025
     assert finance[0].start.month == 3
 
     mamula = by_id["person:ned-mamula"]

@@ -104,7 +104,8 @@ def test_surname_resolves_to_the_person_named_before(any_tagger: Tagger) -> None
     tagged = tag(any_tagger, text, published=dt.date(2026, 1, 15))
     person = next(e for e in tagged.entities if e.id == "person:edgar-amador-zamora")
     assert [m.text for m in person.mentions] == ["Édgar Amador", "Zamora"]
-    assert person.official and person.roles[0].country == "country:MX"
+    assert person.official
+    assert person.roles[0].country == "country:MX"
 
 
 def test_surname_before_the_full_name_is_not_resolved(any_tagger: Tagger) -> None:
@@ -122,7 +123,8 @@ def test_titled_officials_found_by_pattern(any_tagger: Tagger) -> None:
     people = {e.id: e for e in tagged.entities if e.type == "person"}
     ortega = people["person:lucia-ferrandis-ortega"]
     assert [m.text for m in ortega.mentions] == ["Lucía Ferrandis Ortega", "Ortega"]
-    assert ortega.official and ortega.roles[0].country == "country:PE"
+    assert ortega.official
+    assert ortega.roles[0].country == "country:PE"
     assert people["person:tomas-quiroga-lema"].roles[0].country == "country:CL"
     assert people["person:andres-villalobos"].roles[0].title == "secretario de Economía"
 

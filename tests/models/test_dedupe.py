@@ -1,6 +1,5 @@
 """Near-duplicate detection: SimHash distances on real pages, banding recall, clusters."""
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import random
@@ -11,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from models import dedupe
 from models.duplicates import exact_duplicate
 from models.schema import ArticleModel
 from models.store import ingest
-from pipeline import dedupe
 from pipeline.stages import Analyzer
 from tests.conftest import FIXTURES, PAGES, SEEDS
-from tests.conftest_db import Db, build_tagged, db_url, migrated, postgres_url, sqlite_url  # noqa: F401
+from tests.plugins.db import Db, build_tagged
 
 SYNDICATED = FIXTURES / "syndicated" / "latam-wire-mexico-critical-minerals.html"
 UNRELATED = ("hardcase-common-words", "hardcase-titled-officials", "spanish-article", SEEDS[0])
@@ -96,7 +95,8 @@ def test_near_duplicates_join_one_cluster_and_exact_copies_are_found(
         assert rows[ids[0]].cluster_id is not None
         assert rows[ids[0]].cluster_id == rows[ids[1]].cluster_id
         assert rows[ids[2]].cluster_id is None
-        assert rows[ids[0]].simhash is not None and rows[ids[0]].simhash_band0 is not None
+        assert rows[ids[0]].simhash is not None
+        assert rows[ids[0]].simhash_band0 is not None
         mnd_hash = rows[ids[0]].content_hash
         assert exact_duplicate(session, mnd_hash, "https://d.example/copy") == ids[0]
         assert exact_duplicate(session, mnd_hash, urls[0]) is None

@@ -1,8 +1,6 @@
 """Events in the store on real SQLite and PostgreSQL: participants, clusters, queries,
 and reviews that reprocessing never overwrites."""
 
-# ruff: noqa: F811  (fixtures imported from tests.conftest_db are test arguments)
-
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +15,7 @@ from pipeline.errors import InputRejected
 from pipeline.records import AnalyzedArticle
 from pipeline.stages import Analyzer
 from tests.conftest import PAGES, SEEDS
-from tests.conftest_db import Db, db_url, migrated, postgres_url, sqlite_url  # noqa: F401
+from tests.plugins.db import Db
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +73,8 @@ def test_a_review_survives_reprocessing(migrated: Db, seeds: list[AnalyzedArticl
         assert again.id == meeting.id  # updated in place: the id analysts use stays
         assert (again.state, again.reviewer) == ("confirmed", "ana")
         stored = session.scalar(select(EventModel).where(EventModel.id == again.id))
-        assert stored is not None and stored.events_version == "minewatch-events/999"
+        assert stored is not None
+        assert stored.events_version == "minewatch-events/999"
         assert session.scalar(select(func.count()).select_from(EventReviewModel)) == 1
         assert find_events(session, state="confirmed")[0].id == again.id
         assert len(find_events(session, state="new")) == len(mnd.events) - 1

@@ -1,7 +1,5 @@
 """Analyst queries on real SQLite and PostgreSQL: filters, name resolution, context."""
 
-# ruff: noqa: F811  (fixtures imported from tests.conftest_db are test arguments)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -17,14 +15,7 @@ from models.queries import (
     resolve_entity,
 )
 from models.store import ingest
-from tests.conftest_db import (  # noqa: F401
-    Db,
-    build_tagged,
-    db_url,
-    migrated,
-    postgres_url,
-    sqlite_url,
-)
+from tests.plugins.db import Db, build_tagged
 
 JAN = (
     "Mexico's Secretary of Economy Marcelo Ebrard met the USGS about lithium.\n\n"
@@ -108,7 +99,8 @@ def test_mineral_in_articles_mentioning_country_since(corpus: Db) -> None:
     first = rows[0]
     assert first.published == dt.date(2026, 1, 15)
     assert first.article_url == "https://news.example/jan"
-    assert first.entity_type == "mineral" and first.entity_name == "lithium"
+    assert first.entity_type == "mineral"
+    assert first.entity_name == "lithium"
     assert JAN[first.start : first.end] == "lithium"
 
 
@@ -118,7 +110,8 @@ def test_context_is_a_collapsed_window_around_the_mention(corpus: Db) -> None:
     second = rows[1]
     window = JAN[max(0, second.start - 60) : second.end + 60]
     assert second.context == " ".join(window.split())
-    assert "\n" not in second.context and "  " not in second.context
+    assert "\n" not in second.context
+    assert "  " not in second.context
     assert "Lithium deposits" in second.context
 
 
@@ -136,7 +129,8 @@ def test_without_filters_lists_everything_newest_first(corpus: Db) -> None:
     with corpus.sessions() as session:
         rows = find_mentions(session)
         limited = find_mentions(session, limit=3)
-    assert titles(rows)[0] == "March" and titles(rows)[-1] == "Undated"
+    assert titles(rows)[0] == "March"
+    assert titles(rows)[-1] == "Undated"
     assert rows[:3] == limited
 
 
@@ -169,7 +163,8 @@ def test_until_and_since_bound_publication(corpus: Db) -> None:
 def test_filter_values_resolve(corpus: Db, kwargs: dict[str, str], entity_id: str) -> None:
     with corpus.sessions() as session:
         rows = find_mentions(session, **kwargs)  # type: ignore[arg-type]
-    assert rows and {row.entity_id for row in rows} == {entity_id}
+    assert rows
+    assert {row.entity_id for row in rows} == {entity_id}
 
 
 def test_unknown_entity_matches_nothing(corpus: Db) -> None:

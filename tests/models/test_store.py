@@ -1,7 +1,5 @@
 """Storage on real SQLite and PostgreSQL: migrations, idempotent stores, atomicity."""
 
-# ruff: noqa: F811  (fixtures imported from tests.conftest_db are test arguments)
-
 from __future__ import annotations
 
 import dataclasses
@@ -32,15 +30,7 @@ from models.schema import ArticleModel, Base, EntityAliasModel, EntityModel, Men
 from models.store import article_key, ingest, store_tagged
 from pipeline.errors import StorageError
 from pipeline.records import Mention, Role, TaggedArticle
-from tests.conftest_db import (  # noqa: F401
-    Db,
-    build_tagged,
-    db_url,
-    entity,
-    migrated,
-    postgres_url,
-    sqlite_url,
-)
+from tests.plugins.db import Db, build_tagged, entity
 
 TABLES = {"articles", "entities", "entity_aliases", "mentions"}
 TEXT = "Mexico and the US agreed on lithium. Lithium output in Mexico will grow, said Sernageomin."
@@ -147,7 +137,9 @@ def test_unreachable_database_is_one_line_with_masked_password() -> None:
     with pytest.raises(StorageError) as caught:
         upgrade(url)
     message = str(caught.value)
-    assert "secret" not in message and "***" in message and "\n" not in message
+    assert "secret" not in message
+    assert "***" in message
+    assert "\n" not in message
     assert mask_url(url) in message
 
 
@@ -161,7 +153,8 @@ def test_storage_error_flags_missing_tables() -> None:
 
 def test_new_then_unchanged_writes_nothing(migrated: Db) -> None:
     first = ingest(migrated.sessions, tagged())
-    assert first.status == "new" and first.mentions == 6
+    assert first.status == "new"
+    assert first.mentions == 6
     before = snapshot(migrated.engine)
     with recorded_statements(migrated.engine) as statements:
         second = ingest(migrated.sessions, tagged())
@@ -184,9 +177,12 @@ def test_new_stores_article_entities_aliases_and_mentions(migrated: Db) -> None:
     ingest(migrated.sessions, article)
     with migrated.sessions() as session:
         row = get_article_by_key(session, "https://example.com/a")
-        assert row is not None and row.authors == ["Ana Writer"] and row.text == TEXT
+        assert row is not None
+        assert row.authors == ["Ana Writer"]
+        assert row.text == TEXT
         stored = session.get(EntityModel, "person:marcelo-ebrard")
-        assert stored is not None and stored.official
+        assert stored is not None
+        assert stored.official
         assert stored.attributes["roles"][0]["title"] == "Secretary of Economy"
         aliases = session.scalars(
             select(EntityAliasModel.alias).where(EntityAliasModel.entity_id == "mineral:lithium")
@@ -209,7 +205,8 @@ def test_new_tagger_version_retags(migrated: Db) -> None:
         assert count_articles(session) == 1
         assert count_mentions(session) == 1
         row = session.get(ArticleModel, first.article_id)
-        assert row is not None and row.tagger_version == "tagger-2"
+        assert row is not None
+        assert row.tagger_version == "tagger-2"
         assert row.updated_at >= row.created_at
         orphans = session.scalar(
             select(MentionModel.id).outerjoin(ArticleModel).where(ArticleModel.id.is_(None))
@@ -221,10 +218,13 @@ def test_changed_text_updates(migrated: Db) -> None:
     first = ingest(migrated.sessions, tagged())
     changed = TEXT.replace("will grow", "will double")
     second = ingest(migrated.sessions, build_tagged(changed, TAGS, title="New title"))
-    assert second.status == "updated" and second.article_id == first.article_id
+    assert second.status == "updated"
+    assert second.article_id == first.article_id
     with migrated.sessions() as session:
         row = get_article_by_key(session, "https://example.com/a")
-        assert row is not None and row.text == changed and row.title == "New title"
+        assert row is not None
+        assert row.text == changed
+        assert row.title == "New title"
         assert count_mentions(session, row.id) == 6
         assert count_articles(session) == 1
 
@@ -242,7 +242,9 @@ def test_text_without_url_is_keyed_by_content_hash(migrated: Db) -> None:
     assert ingest(migrated.sessions, tagged(url=None)).status == "unchanged"
     with migrated.sessions() as session:
         row = get_article_by_key(session, article_key(article.article))
-        assert row is not None and row.id == outcome.article_id and row.url is None
+        assert row is not None
+        assert row.id == outcome.article_id
+        assert row.url is None
 
 
 def test_raw_html_round_trips_compressed(migrated: Db) -> None:
@@ -250,10 +252,12 @@ def test_raw_html_round_trips_compressed(migrated: Db) -> None:
     ingest(migrated.sessions, tagged(raw_html=html))
     with migrated.sessions() as session:
         row = get_article_by_key(session, "https://example.com/a")
-        assert row is not None and row.raw_html == html
+        assert row is not None
+        assert row.raw_html == html
     with migrated.engine.connect() as connection:
         stored = connection.execute(text("SELECT raw_html FROM articles")).scalar_one()
-    assert len(bytes(stored)) < len(html) and zlib.decompress(bytes(stored)) == html
+    assert len(bytes(stored)) < len(html)
+    assert zlib.decompress(bytes(stored)) == html
 
 
 def test_store_tagged_leaves_commit_to_the_caller(migrated: Db) -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from pipeline.config import PACKAGED_GAZETTEERS, load_config, parse_config
 from pipeline.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_shipped_config_is_valid() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import Report, evaluate_directory
+from pipeline.evaluation.evaluate import Report, evaluate_directory
 from pipeline.output import JsonObject, article_json, failure_json
 from pipeline.records import ENTITY_TYPES
 from pipeline.stages import Analyzer
@@ -20,7 +20,13 @@ from tests.conftest import FIXTURES, PAGES, SEEDS
 
 EXPECTED = FIXTURES / "expected"
 VOLATILE = ("extractor_version", "tagger_version", "events_version")
-PAGE_FILES = sorted(p for p in PAGES.iterdir() if p.suffix == ".html")
+# The real-style pages (dev-*, test-*) are measured by precision and recall against their
+# gold (`minewatch evaluate fixtures --split dev|test`), not by output snapshots: the test
+# half's output is not to be read before the end of a piece of work.
+REAL_STYLE = ("dev-", "test-")
+PAGE_FILES = sorted(
+    p for p in PAGES.iterdir() if p.suffix == ".html" and not p.name.startswith(REAL_STYLE)
+)
 
 
 def analyze_one(analyzer: Analyzer, page: Path) -> JsonObject:

@@ -1,9 +1,8 @@
 """Database fixtures on real databases (SQLite file and a fresh PostgreSQL database).
 
-Not a conftest: tests import what they use, e.g.
-``from tests.conftest_db import db_url, migrated, sqlite_url, postgres_url  # noqa: F401``
-(a test module that takes these fixtures as arguments also needs ``# ruff: noqa: F811``
-at its top: an argument named like an imported fixture is a "redefinition" to ruff).
+A pytest plugin (``pytest_plugins`` in tests/conftest.py): every test can take
+``db_url``, ``migrated``, ``sqlite_url`` or ``postgres_url`` as an argument; helpers
+(``Db``, ``build_tagged``) are imported by name.
 
 PostgreSQL is expected at ``postgresql+psycopg://postgres@127.0.0.1:5432`` with trust
 auth (override with MINEWATCH_TEST_POSTGRES). If it is unreachable the PostgreSQL

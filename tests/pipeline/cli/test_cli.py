@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.conftest import PAGES, SEEDS
 from tests.fixture_server import serve_fixtures
 
@@ -54,10 +54,12 @@ def test_analyze_prints_one_object_per_input_in_order(
     )
     objects = json_lines(out)
     assert [o["source"] for o in objects] == [str(MND), str(empty), str(MBN)]
-    assert objects[0]["published"] == "2026-02-12" and objects[2]["authors"] == ["Paloma Duran"]
+    assert objects[0]["published"] == "2026-02-12"
+    assert objects[2]["authors"] == ["Paloma Duran"]
     assert objects[1]["error"] == "empty input; pass a page with content"
     assert code == 1
-    assert err.count("error:") == 1 and str(empty) in err
+    assert err.count("error:") == 1
+    assert str(empty) in err
 
 
 def test_analyze_txt_and_stdin_with_hints(
@@ -101,7 +103,8 @@ def test_analyze_fetches_urls_from_a_loopback_server(
     )
     page, missing = json_lines(out)
     assert page["title"] == "Mexico Joins Global Effort to Strengthen Mineral Supply Chains"
-    assert missing["error"] == "HTTP 404" and missing["stage"] == "read"
+    assert missing["error"] == "HTTP 404"
+    assert missing["stage"] == "read"
     assert code == 1
 
 
@@ -121,9 +124,11 @@ def test_ingest_twice_changes_nothing_and_mentions_query(
 ) -> None:
     base = ("--config", str(config_file))
     code, out, _ = run(capsys, *base, "ingest", str(MBN), str(MND))
-    assert code == 0 and "2 new" in out
+    assert code == 0
+    assert "2 new" in out
     code, out, _ = run(capsys, *base, "ingest", str(MBN), str(MND))
-    assert code == 0 and "2 unchanged" in out
+    assert code == 0
+    assert "2 unchanged" in out
     code, out, _ = run(
         capsys,
         *base,
@@ -149,13 +154,15 @@ def test_mentions_on_a_fresh_database_says_to_upgrade(
 ) -> None:
     code, _, err = run(capsys, "--config", str(config_file), "mentions", "--mineral", "lithium")
     assert code == 2
-    assert "run `minewatch db upgrade`" in err and len(err.strip().splitlines()) == 1
+    assert "run `minewatch db upgrade`" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_db_upgrade_is_idempotent(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
     for _ in range(2):
         code, out, _ = run(capsys, "--config", str(config_file), "db", "upgrade")
-        assert code == 0 and "latest schema" in out
+        assert code == 0
+        assert "latest schema" in out
 
 
 def test_bad_config_is_one_red_line_and_debug_adds_the_traceback(

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from pipeline.config import parse_config
-from pipeline.discover import Discovery, discover, parse_date
 from pipeline.errors import ConfigError, FetchRejected
+from pipeline.fetching.discover import Discovery, discover, parse_date
 from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"
@@ -58,7 +58,8 @@ def test_news_sitemap_reads_publication_date_title_and_lastmod() -> None:
     assert [link.url for link in found.links] == [MBN, MND]
     assert found.links[0].title == "Mexico Joins Global Effort to Strengthen Mineral Supply Chains"
     assert found.links[0].published == dt.date(2026, 1, 15)
-    assert found.links[1].title is None and found.links[1].published == dt.date(2026, 2, 12)
+    assert found.links[1].title is None
+    assert found.links[1].published == dt.date(2026, 2, 12)
 
 
 def test_sitemap_index_returns_children_to_fetch() -> None:
@@ -185,8 +186,11 @@ def test_sources_load_with_defaults_and_both_schedule_forms() -> None:
     listing = SOURCE | {"name": "c", "kind": "listing", "link_pattern": r"/\d{4}/\d{2}/"}
     config = parse_config({"nlp": {"model": "blank"}, "sources": [SOURCE, cron, listing]})
     first, second, third = config.sources
-    assert first.schedule.every_minutes == 60 and first.schedule.cron is None and first.enabled
-    assert second.schedule.cron == "*/30 6-22 * * 1-5" and second.schedule.every_minutes is None
+    assert first.schedule.every_minutes == 60
+    assert first.schedule.cron is None
+    assert first.enabled
+    assert second.schedule.cron == "*/30 6-22 * * 1-5"
+    assert second.schedule.every_minutes is None
     assert third.link_pattern == r"/\d{4}/\d{2}/"
 
 

@@ -17,7 +17,6 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from pipeline import fetcher as fetcher_module
 from pipeline.config import FetchConfig
 from pipeline.errors import (
     FetchRejected,
@@ -27,11 +26,12 @@ from pipeline.errors import (
     ServerError,
     Unreachable,
 )
-from pipeline.fetch_policy import IPAddress
-from pipeline.fetcher import Fetcher, result_to_page
+from pipeline.fetching import fetcher as fetcher_module
+from pipeline.fetching.fetcher import Fetcher, result_to_page
+from pipeline.fetching.policy import IPAddress
+from pipeline.fetching.robots import RobotsCache
+from pipeline.fetching.urls import canonical_from_html
 from pipeline.records import FetchLogEntry, FetchResult, Validators
-from pipeline.robots import RobotsCache
-from pipeline.urls import canonical_from_html
 from tests.conftest import FIXTURES
 from tests.fixture_server import FixtureServer, serve_fixtures
 
@@ -83,19 +83,22 @@ class Run:
 def test_page_fetch_reports_body_type_and_every_request(server: FixtureServer) -> None:
     run = Run()
     result = run.fetch(server.url("/article.html"))
-    assert result.status == 200 and b"Lithium output rises" in result.body
+    assert result.status == 200
+    assert b"Lithium output rises" in result.body
     assert result.content_type.startswith("text/html")
     assert result.final_url == result.url == server.url("/article.html")
     assert not result.not_modified
     assert [(e.outcome, e.status) for e in run.log] == [("FetchRejected", 404), ("ok", 200)]
-    assert run.log[1].bytes == len(result.body) and run.log[1].elapsed_ms > 0
+    assert run.log[1].bytes == len(result.body)
+    assert run.log[1].elapsed_ms > 0
     agents = {r.headers.get("user-agent") for r in server.requests}
     assert agents == {run.config.user_agent}
 
 
 def test_result_to_page_decodes_the_body(server: FixtureServer) -> None:
     page = result_to_page(Run().fetch(server.url("/redirect-to-page")))
-    assert page.kind == "html" and "Lithium output rises" in page.content
+    assert page.kind == "html"
+    assert "Lithium output rises" in page.content
     assert page.source == server.url("/redirect-to-page")
     assert page.url == server.url("/article.html")
 
@@ -168,7 +171,8 @@ def test_redirect_loop_is_refused(server: FixtureServer) -> None:
     run = Run()
     with pytest.raises(FetchRejected, match="redirect loop"):
         run.fetch(server.url("/loop-a"))
-    assert server.count("/loop-a") == 1 and server.count("/loop-b") == 1
+    assert server.count("/loop-a") == 1
+    assert server.count("/loop-b") == 1
 
 
 def test_too_many_redirects_are_refused(server: FixtureServer) -> None:
@@ -186,10 +190,13 @@ def test_redirect_without_location_is_refused(server: FixtureServer) -> None:
 def test_conditional_get_returns_not_modified(server: FixtureServer) -> None:
     run = Run()
     first = run.fetch(server.url("/conditional.xml"), accept="feed")
-    assert first.status == 200 and first.validators.etag == '"v1"'
+    assert first.status == 200
+    assert first.validators.etag == '"v1"'
     assert first.validators.last_modified == "Thu, 15 Jan 2026 14:25:00 GMT"
     second = run.fetch(server.url("/conditional.xml"), validators=first.validators, accept="feed")
-    assert second.not_modified and second.status == 304 and second.body == b""
+    assert second.not_modified
+    assert second.status == 304
+    assert second.body == b""
     assert second.validators == first.validators
     assert server.conditional == 1
     assert server.headers_for("/conditional.xml")[1]["if-none-match"] == '"v1"'
@@ -199,7 +206,8 @@ def test_conditional_get_returns_not_modified(server: FixtureServer) -> None:
 def test_if_modified_since_alone_is_enough(server: FixtureServer) -> None:
     sent = Validators(last_modified="Thu, 15 Jan 2026 14:25:00 GMT")
     result = Run().fetch(server.url("/conditional.xml"), validators=sent, accept="feed")
-    assert result.not_modified and result.validators.last_modified == sent.last_modified
+    assert result.not_modified
+    assert result.validators.last_modified == sent.last_modified
     assert "if-none-match" not in server.headers_for("/conditional.xml")[0]
 
 
@@ -242,7 +250,8 @@ def test_internal_address_is_refused_by_default(server: FixtureServer) -> None:
     with pytest.raises(FetchRejected, match=r"refused internal address 127\.0\.0\.1"):
         run.fetch(server.url("/article.html"))
     assert server.requests == []
-    assert run.log[0].outcome == "FetchRejected" and run.log[0].status is None
+    assert run.log[0].outcome == "FetchRejected"
+    assert run.log[0].status is None
 
 
 def test_redirect_to_an_internal_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -320,7 +329,8 @@ def test_robots_disallow_is_honoured_and_fetched_once(server: FixtureServer) -> 
     assert str(error) == "disallowed by robots.txt"
     assert server.count("/private/secret.html") == 0
     assert server.count("/robots.txt") == 1
-    assert run.log[-1].outcome == "FetchRejected" and run.log[-1].error == str(error)
+    assert run.log[-1].outcome == "FetchRejected"
+    assert run.log[-1].error == str(error)
 
 
 def test_robots_can_be_ignored_by_config(server: FixtureServer) -> None:
@@ -340,7 +350,8 @@ def test_crawl_delay_spaces_requests_to_one_host(server: FixtureServer) -> None:
     run(body)
     times = server.times_for("/article.html")
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(gaps) == 3 and min(gaps) >= 0.25, gaps
+    assert len(gaps) == 3, gaps
+    assert min(gaps) >= 0.25, gaps
 
 
 def test_per_host_delay_spaces_requests_without_robots(server: FixtureServer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputRejected, StageFailure
-from pipeline.inputs import decode, expand_inputs, page_from_bytes, read_pages
+from pipeline.fetching.inputs import decode, expand_inputs, page_from_bytes, read_pages
 from pipeline.records import Page
 
 
@@ -52,7 +52,8 @@ def test_invalid_utf8_text_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("Minería en México".encode("latin-1"))
     reason = _failure(_read([str(path)])[0]).reason
-    assert reason.startswith("not valid UTF-8") and "convert the file to UTF-8" in reason
+    assert reason.startswith("not valid UTF-8")
+    assert "convert the file to UTF-8" in reason
 
 
 def test_html_with_declared_charset_is_decoded() -> None:
@@ -76,7 +77,8 @@ def test_one_bad_input_does_not_stop_the_others(tmp_path: Path) -> None:
     items = _read([str(tmp_path)])
     assert [type(i).__name__ for i in items] == ["StageFailure", "Page"]
     page = items[1]
-    assert isinstance(page, Page) and page.content == "Lithium output rose."
+    assert isinstance(page, Page)
+    assert page.content == "Lithium output rose."
 
 
 def test_directory_expands_to_sorted_supported_files(tmp_path: Path) -> None:
@@ -87,6 +89,7 @@ def test_directory_expands_to_sorted_supported_files(tmp_path: Path) -> None:
 
 def test_page_from_bytes_keeps_raw_bytes() -> None:
     page = page_from_bytes("-", b"<p>Cobre</p>", "html")
-    assert page.raw == b"<p>Cobre</p>" and page.content == "<p>Cobre</p>"
+    assert page.raw == b"<p>Cobre</p>"
+    assert page.content == "<p>Cobre</p>"
     with pytest.raises(InputRejected):
         page_from_bytes("-", b"", "html")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.urls import canonical_from_html, canonical_url, is_http_url, site_of
+from pipeline.fetching.urls import canonical_from_html, canonical_url, is_http_url, site_of
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from models.db import make_engine, session_factory, upgrade
 from models.schema import ArticleModel, EventModel, EventParticipantModel, PageStateModel
-from pipeline.analyze_pool import AnalyzePool, ThreadRunner, picklable
-from pipeline.analyze_worker import AnalyzeWorker, runner_for
 from pipeline.config import Config, parse_config, worker_processes
 from pipeline.errors import MinewatchError, StageFailure, StorageError
+from pipeline.polling.analyze_pool import AnalyzePool, ThreadRunner, picklable
+from pipeline.polling.analyze_worker import AnalyzeWorker, runner_for
+from pipeline.polling.store_queue import StoreJob, store_batch
 from pipeline.records import Page, Validators
 from pipeline.stages import Analyzer, Outcome
-from pipeline.store_queue import StoreJob, store_batch
 from tests.conftest import PAGES, ROOT, SEEDS
 
 
@@ -43,7 +43,8 @@ def test_processes_default_to_the_cores_and_zero_means_a_thread(blank_analyzer: 
     assert worker_processes(parse_config({}).nlp) == len(os.sched_getaffinity(0))
     assert isinstance(runner_for(blank(0), blank_analyzer), ThreadRunner)
     pool = runner_for(blank(3), blank_analyzer)
-    assert isinstance(pool, AnalyzePool) and pool.processes == 3
+    assert isinstance(pool, AnalyzePool)
+    assert pool.processes == 3
 
 
 def test_worker_processes_give_the_same_outcomes_as_this_process(
@@ -61,9 +62,11 @@ def test_worker_processes_give_the_same_outcomes_as_this_process(
 
     outcomes = asyncio.run(go())
     assert [o.analyzed for o in outcomes] == [o.analyzed for o in expected]
-    assert outcomes[0].analyzed is not None and outcomes[0].analyzed.events
+    assert outcomes[0].analyzed is not None
+    assert outcomes[0].analyzed.events
     failure = outcomes[2].failure  # the page without an article fails alone
-    assert failure is not None and failure.stage == "extract"
+    assert failure is not None
+    assert failure.stage == "extract"
 
 
 class Unpicklable(MinewatchError):
@@ -76,14 +79,16 @@ def test_a_failure_that_would_not_pickle_is_sent_as_its_message() -> None:
     error = Unpicklable("cannot  parse\nthis", handle=lambda: None)
     outcome = Outcome("a.html", failure=StageFailure("tag", "a.html", error))
     sent = picklable(outcome).failure
-    assert sent is not None and sent.stage == "tag" and sent.reason == "cannot parse this"
+    assert sent is not None
+    assert sent.stage == "tag"
+    assert sent.reason == "cannot parse this"
     ok = Outcome("b.html", failure=StageFailure("tag", "b.html", StorageError("x")))
     assert picklable(ok) is ok
 
 
 WORKER_SCRIPT = """
 import asyncio, sys, time
-from pipeline.analyze_pool import AnalyzePool
+from pipeline.polling.analyze_pool import AnalyzePool
 from pipeline.config import parse_config
 
 async def main():
@@ -107,7 +112,8 @@ def test_workers_exit_with_their_parent(tmp_path: Path, signum: signal.Signals) 
     try:
         assert parent.stdout is not None
         workers = [int(pid) for pid in parent.stdout.readline().split()]
-        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        assert len(workers) == 2
+        assert all(alive(pid) for pid in workers)
         parent.send_signal(signum)
         parent.wait(timeout=10)
         deadline = time.monotonic() + 10
@@ -118,6 +124,8 @@ def test_workers_exit_with_their_parent(tmp_path: Path, signum: signal.Signals) 
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
 
 
 def alive(pid: int) -> bool:
@@ -137,7 +145,8 @@ def test_a_page_that_fails_to_store_does_not_lose_the_others_of_its_batch(
     engine = make_engine(url)
     outcomes = list(blank_analyzer.analyze_pages(pages()))
     good, other = outcomes[0], outcomes[1]
-    assert good.analyzed is not None and other.analyzed is not None
+    assert good.analyzed is not None
+    assert other.analyzed is not None
     event = replace(other.analyzed.events[0], start=-1)  # violates the span constraint
     bad = replace(other, analyzed=replace(other.analyzed, events=(event,)))
     urls = [f"https://example.com/{n}" for n in range(3)]
@@ -147,7 +156,8 @@ def test_a_page_that_fails_to_store_does_not_lose_the_others_of_its_batch(
     ]
     try:
         results = store_batch(session_factory(engine), jobs)
-        assert results[0] == "new" and results[2] == "failed"
+        assert results[0] == "new"
+        assert results[2] == "failed"
         assert isinstance(results[1], StorageError)
         with session_factory(engine)() as session:
             assert session.scalars(select(ArticleModel.key)).all() == ["https://example.com/0"]

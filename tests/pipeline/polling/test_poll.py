@@ -1,7 +1,6 @@
 """One poll cycle end to end: a real HTTP server on loopback, real SQLite (and PostgreSQL),
 the real analyzer. Misbehaving endpoints fail one by one while the other articles arrive."""
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import asyncio
@@ -25,15 +24,14 @@ from models.schema import (
     RunModel,
     SourceModel,
 )
-from pipeline import fetcher as fetcher_module
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import Config, parse_config
-from pipeline.fetch_policy import IPAddress
-from pipeline.poll import Poller
-from pipeline.poll_report import RunReport
+from pipeline.fetching import fetcher as fetcher_module
+from pipeline.fetching.policy import IPAddress
+from pipeline.polling.poll import Poller
+from pipeline.polling.report import RunReport
 from pipeline.stages import Analyzer
 from tests.conftest import FIXTURES, SEEDS
-from tests.conftest_db import db_url, postgres_url, sqlite_url  # noqa: F401
 from tests.fixture_server import FixtureServer, serve_fixtures
 
 SYNDICATED = "/syndicated/latam-wire-mexico-critical-minerals.html"
@@ -154,7 +152,8 @@ def test_seeds_arrive_with_gold_tags_and_a_second_poll_is_conditional(
     for name, path in zip(SEEDS, SEED_PATHS, strict=True):
         assert entity_ids(db_url, articles[path].id) == gold_ids(name)
     mnd, copy = articles[SEED_PATHS[1]], articles[SYNDICATED]
-    assert mnd.cluster_id is not None and copy.cluster_id == mnd.cluster_id
+    assert mnd.cluster_id is not None
+    assert copy.cluster_id == mnd.cluster_id
     assert articles[SEED_PATHS[0]].cluster_id is None
 
     second = poll_once(config, analyzer_for(config, analyzer))
@@ -199,20 +198,25 @@ def test_each_misbehaviour_is_recorded_and_the_rest_arrives(
     }
     log = rows(sqlite_url, FetchLogModel)
     outcomes = [(e.url.removeprefix(server.base), e.outcome) for e in log]
-    assert outcomes.count(("/flaky", "retry")) == 2 and ("/flaky", "ok") in outcomes
-    assert ("/ratelimited", "retry") in outcomes and ("/ratelimited", "ok") in outcomes
+    assert outcomes.count(("/flaky", "retry")) == 2
+    assert ("/flaky", "ok") in outcomes
+    assert ("/ratelimited", "retry") in outcomes
+    assert ("/ratelimited", "ok") in outcomes
     requested = {r.path for r in server.requests}
     assert requested <= {e.url.removeprefix(server.base).split("?")[0] for e in log}
     assert all(e.run_id == report.run_id for e in log)
 
     by_name = {s.name: s for s in report.sources}
     assert [by_name[n].status for n in ("main", "latin1", "bomb")] == ["ok", "ok", "failed"]
-    assert report.counts.failed == 8 and report.counts.new == 4
+    assert report.counts.failed == 8
+    assert report.counts.new == 4
     states = {s.name: s for s in rows(sqlite_url, SourceModel)}
-    assert states["bomb"].consecutive_failures == 1 and states["bomb"].backoff_until is not None
+    assert states["bomb"].consecutive_failures == 1
+    assert states["bomb"].backoff_until is not None
     assert "entity bomb" in (states["bomb"].last_error or "")
     flaky = [p for p in rows(sqlite_url, PageStateModel) if p.url.endswith("/flaky")]
-    assert flaky[0].outcome == "stored" and flaky[0].article_id is not None
+    assert flaky[0].outcome == "stored"
+    assert flaky[0].article_id is not None
 
 
 def test_an_exact_copy_under_another_url_is_not_stored_again(
@@ -237,10 +241,12 @@ def test_robots_txt_disallow_is_honoured(sqlite_url: str, analyzer: Analyzer) ->
         server.set_body("/feed.xml", rss(server.base, SEED_PATHS), "application/rss+xml")
         config = config_for(sqlite_url, [feed("main", server.url("/feed.xml"))])
         report = poll_once(config, analyzer_for(config, analyzer))
-        assert server.count(SEED_PATHS[0]) == 0 and server.count(SEED_PATHS[1]) == 1
+        assert server.count(SEED_PATHS[0]) == 0
+        assert server.count(SEED_PATHS[1]) == 1
     assert report.counts.new == 1
     (failure,) = rows(sqlite_url, FailureModel)
-    assert failure.url.endswith(SEED_PATHS[0]) and "robots.txt" in failure.message
+    assert failure.url.endswith(SEED_PATHS[0])
+    assert "robots.txt" in failure.message
 
 
 def test_internal_addresses_in_a_feed_are_refused_before_connecting(
@@ -273,7 +279,8 @@ def test_internal_addresses_in_a_feed_are_refused_before_connecting(
     failures = rows(sqlite_url, FailureModel)
     assert sorted(f.url for f in failures) == sorted(internal)
     assert all("refused internal address" in f.message for f in failures)
-    assert report.counts.failed == 2 and report.sources[0].status == "ok"
+    assert report.counts.failed == 2
+    assert report.sources[0].status == "ok"
 
 
 def test_cli_poll_sources_and_reprocess(
@@ -294,8 +301,10 @@ def test_cli_poll_sources_and_reprocess(
 
     assert main(["--config", str(blank), "poll"]) == 1
     out, err = capsys.readouterr()
-    assert "fixtures: 2 new" in out and "offline: failed" in out
-    assert err.count("error:") == 1 and "offline: https://mining.invalid/feed/: fetch:" in err
+    assert "fixtures: 2 new" in out
+    assert "offline: failed" in out
+    assert err.count("error:") == 1
+    assert "offline: https://mining.invalid/feed/: fetch:" in err
 
     assert main(["--config", str(blank), "poll", "--source", "nope"]) == 2
     err = capsys.readouterr().err

@@ -1,7 +1,6 @@
 """Scheduling: backoff, health and staleness, resuming the stored schedule, and the
 APScheduler loop (coalescing, one poll per source at a time, graceful stop)."""
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +14,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from models.crawl_store import SourceState, read, source_states, write
 from models.db import make_engine, session_factory, upgrade
 from pipeline.config import parse_config
-from pipeline.poll import Poller
-from pipeline.records import Validators
-from pipeline.scheduler import (
+from pipeline.polling.poll import Poller
+from pipeline.polling.scheduler import (
     BACKOFF_MAX,
     JobSpec,
     Scheduler,
@@ -29,9 +27,9 @@ from pipeline.scheduler import (
     next_fire,
     trigger_for,
 )
+from pipeline.records import Validators
 from pipeline.sources import SourceConfig
 from pipeline.stages import Analyzer
-from tests.conftest_db import sqlite_url  # noqa: F401
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -63,14 +61,16 @@ def test_a_failing_source_backs_off_and_a_success_resets_it() -> None:
     current = state()
     for _ in range(6):
         current = after_failure(current, cron, NOW, "HTTP 500")
-    assert current.consecutive_failures == 6 and current.last_error == "HTTP 500"
+    assert current.consecutive_failures == 6
+    assert current.last_error == "HTTP 500"
     assert current.backoff_until == NOW + dt.timedelta(minutes=160)
     assert current.next_poll_at == current.backoff_until  # later than the cron's 12:05
     assert health(cron, current, NOW) == "failing"
     current = after_success(current, cron, NOW, Validators(etag='"e"'), got_new=True)
     assert (current.consecutive_failures, current.backoff_until) == (0, None)
     assert current.next_poll_at == NOW + dt.timedelta(minutes=5)
-    assert current.validators.etag == '"e"' and health(cron, current, NOW) == "ok"
+    assert current.validators.etag == '"e"'
+    assert health(cron, current, NOW) == "ok"
 
 
 def test_stale_when_nothing_new_for_longer_than_the_expected_cadence() -> None:
@@ -148,7 +148,8 @@ def test_never_two_polls_of_one_source_at_once() -> None:
     now = dt.datetime.now(dt.UTC)
     spec = JobSpec(source(), IntervalTrigger(seconds=0.1, timezone=dt.UTC), now)
     run_scheduler([spec], poll_one, 1.2)
-    assert most == 1 and 2 <= calls <= 5
+    assert most == 1
+    assert 2 <= calls <= 5
 
 
 def test_stop_lets_short_polls_finish_and_cancels_long_ones() -> None:
@@ -168,7 +169,8 @@ def test_stop_lets_short_polls_finish_and_cancels_long_ones() -> None:
     trigger = IntervalTrigger(minutes=30, timezone=dt.UTC)
     specs = [JobSpec(source("short"), trigger, now), JobSpec(source("long"), trigger, now)]
     took = run_scheduler(specs, poll_one, 0.1, grace=1.0)
-    assert finished == ["short"] and cancelled == ["long"]
+    assert finished == ["short"]
+    assert cancelled == ["long"]
     assert 0.9 < took < 3
 
 
@@ -218,7 +220,8 @@ def test_a_source_in_backoff_is_not_fetched_by_the_scheduler(
     try:
         assert asyncio.run(go(True)) == "failed"  # port 9 refuses: the source fails
         states = read(sessions, source_states)
-        assert states["s"].consecutive_failures == 1 and states["s"].backoff_until is not None
+        assert states["s"].consecutive_failures == 1
+        assert states["s"].backoff_until is not None
         assert asyncio.run(go(True)) == "backing_off"
         assert read(sessions, source_states)["s"].consecutive_failures == 1
         assert asyncio.run(go(False)) == "failed"  # `minewatch poll` polls regardless

@@ -1,0 +1,1 @@
+"""The ``minewatch`` command line: the parser, one handler per subcommand, tables."""

@@ -1,0 +1,1 @@
+"""Evaluation against gold annotations: entity and event precision and recall."""
