@@ -50,7 +50,7 @@ def extract_article(page: Page, settings: ExtractionConfig) -> Article:
     return Article(
         source=page.source,
         text=text,
-        url=document.url or page.url,
+        url=page.url or document.url,
         title=document.title,
         authors=split_authors(document.author),
         published=_parse_date(document.date) or page.published,

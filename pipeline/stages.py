@@ -17,8 +17,8 @@ from extractors.events import EventExtractor
 from extractors.tagger import TaggedDoc, Tagger
 from pipeline.config import Config
 from pipeline.errors import MinewatchError, StageFailure, UnexpectedError
-from pipeline.fetching.fetch import fetch_page
 from pipeline.fetching.inputs import read_pages
+from pipeline.fetching.one_url import fetch_page
 from pipeline.records import AnalyzedArticle, Article, Page, TaggedArticle
 
 

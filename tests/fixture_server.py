@@ -33,7 +33,14 @@ Built-in paths (they win over files of the same name):
 /gone                  410
 /robots.txt            ``robots_txt`` if set (404 otherwise)
 /moved-canonical.html  a page whose rel=canonical points to /article.html on this server
+/drip                  200 with Content-Length 100, then one byte every ``drip_seconds``
+                       (default 0.3): slow enough to never trip a read timeout
+/corrupt-gzip          200 with Content-Encoding: gzip and a body that is not gzip
 ====================== ===================================================================
+
+``serve_fixtures(root, host=..., port=..., tls=...)`` binds another loopback address
+(``127.0.0.2``: Linux routes all of 127/8 to lo) or port, and serves HTTPS when given a
+server-side ``ssl.SSLContext``. ``count(path)`` is the hit counter per path.
 
 ``set_body(path, body, content_type, etag=None)`` serves dynamic content on a path
 (e.g. a feed that gains an item between two polls), with conditional GET when an
@@ -43,6 +50,7 @@ ETag is given. ``max_in_flight`` is the most requests the server handled at once
 from __future__ import annotations
 
 import mimetypes
+import ssl
 import sys
 import threading
 import time
@@ -118,6 +126,7 @@ class FixtureServer:
         self.root = root.resolve()
         self.base = ""
         self.slow_seconds = 2.0
+        self.drip_seconds = 0.3
         self.huge_bytes = 2_000_000
         self.robots_txt: str | None = None
         self.requests: list[SeenRequest] = []
@@ -316,6 +325,22 @@ def _huge_stream(h: _Handler, q: Query, n: int) -> None:
         h.wfile.write(chunk)
 
 
+def _drip(h: _Handler, q: Query, n: int) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", "100")
+    h.end_headers()
+    for _ in range(100):
+        h.wfile.write(b"x")
+        h.wfile.flush()
+        time.sleep(h.state.drip_seconds)
+
+
+def _corrupt_gzip(h: _Handler, q: Query, n: int) -> None:
+    body = b"\x1f\x8b\x08\x00 this is not a gzip stream " * 20
+    h.send(200, body, headers={"Content-Encoding": "gzip"})
+
+
 def _robots(h: _Handler, q: Query, n: int) -> None:
     if h.state.robots_txt is None:
         h.send(404, b"no robots.txt", "text/plain")
@@ -343,6 +368,8 @@ _ROUTES: dict[str, Route] = {
     "/gone": lambda h, q, n: h.send(410, b"gone", "text/plain"),
     "/robots.txt": _robots,
     "/moved-canonical.html": lambda h, q, n: h.send(200, h.state.render(MOVED_CANONICAL_HTML)),
+    "/drip": _drip,
+    "/corrupt-gzip": _corrupt_gzip,
 }
 
 
@@ -350,19 +377,33 @@ class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that time out on purpose reset connections: not worth a traceback."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """Clients that time out on purpose reset connections, and clients that refuse
+        a test certificate abort the handshake: not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             super().handle_error(request, client_address)
 
 
 @contextmanager
-def serve_fixtures(root: Path, *, robots_txt: str | None = None) -> Iterator[FixtureServer]:
-    """Serve ``root`` and the built-in paths on 127.0.0.1 at a free port."""
+def serve_fixtures(
+    root: Path,
+    *,
+    robots_txt: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tls: ssl.SSLContext | None = None,
+) -> Iterator[FixtureServer]:
+    """Serve ``root`` and the built-in paths on ``host`` (a loopback address) at
+    ``port`` (0: a free one), over HTTPS when ``tls`` is given."""
     state = FixtureServer(root)
     state.robots_txt = robots_txt
     handler = type("Handler", (_Handler,), {"state": state})
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = _QuietServer((host, port), handler)
+    if tls is not None:  # the handshake happens in the handler thread, on first read
+        server.socket = tls.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+    scheme = "https" if tls is not None else "http"
+    state.base = f"{scheme}://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

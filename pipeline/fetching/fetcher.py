@@ -1,28 +1,34 @@
-"""The asynchronous, polite, safe fetcher used by scheduled polling.
+"""The asynchronous, polite, safe fetcher: the one way minewatch fetches a URL.
 
-One :class:`Fetcher` serves a whole poll cycle. For each URL it:
+Scheduled polling, ``minewatch run`` and the command-line URLs of ``analyze``,
+``ingest`` and ``run.inputs`` (through :func:`pipeline.fetching.one_url.fetch_page`)
+all use one :class:`Fetcher`. For each URL it:
 
-1. refuses non-http(s) URLs and hosts that resolve to internal addresses (unless
-   ``fetch.allow_private_addresses``), on every redirect hop, so a public URL
-   cannot bounce the fetcher into the internal network;
-2. honours robots.txt (``fetch.respect_robots``) and its Crawl-delay;
-3. waits for a per-host slot (``per_host_concurrency``) spaced by
+1. refuses non-http(s) URLs, local host names, numeric host forms and internal
+   address literals (unless ``fetch.allow_private_addresses``) on every redirect hop,
+   before any request (:mod:`pipeline.fetching.addresses`);
+2. connects only to an address it checked: the transport resolves each host once
+   through the ``resolver`` hook, refuses it when any answer fails the address
+   ``policy``, and connects to a vetted IP keeping the Host header and the TLS name
+   (:mod:`pipeline.fetching.transport`), so DNS rebinding cannot reach the inside;
+3. honours robots.txt (``fetch.respect_robots``) and its Crawl-delay;
+4. waits for a per-host slot (``per_host_concurrency``) spaced by
    ``max(per_host_delay_seconds, crawl-delay)``, and a global slot;
-4. sends a conditional GET when given validators, and returns 304 as
+5. sends a conditional GET when given validators, and returns 304 as
    ``not_modified``;
-5. follows redirects itself (``max_redirects``, loops refused);
-6. retries transient failures (timeouts, connection errors, 5xx, 429) with
+6. follows redirects itself (``max_redirects``, loops refused);
+7. bounds each request, body included, by a total deadline of
+   ``TOTAL_TIMEOUT_FACTOR`` x ``timeout_seconds`` (a server that drips one byte a
+   second is cut), checks the content type and caps the body while streaming;
+8. retries transient failures (timeouts, connection errors, 5xx, 429) with
    exponential backoff and jitter, honouring Retry-After up to
    ``max_retry_after_seconds`` (longer: :class:`RateLimited` at once, so the
    scheduler backs the source off instead of holding a slot);
-7. checks the content type and caps the body while streaming.
+9. maps every httpx exception into the error tree (:func:`policy.http_error`), so
+   one bad URL is one failure and the caller goes on with the next.
 
 Every HTTP request (each retry, each redirect hop, each robots.txt) and every
 refusal is reported to ``on_fetch`` as a :class:`FetchLogEntry`.
-
-Known limit: the address check resolves the name before httpx connects, so a DNS
-answer that changes in between (DNS rebinding) is not caught; pinning the address
-would break TLS name checks with httpx's public API.
 """
 
 from __future__ import annotations
@@ -44,9 +50,16 @@ from pipeline.errors import (
     MinewatchError,
     RateLimited,
     TransientError,
-    Unreachable,
 )
-from pipeline.fetching.inputs import page_from_bytes
+from pipeline.fetching.addresses import (
+    AddressPolicy,
+    IPAddress,
+    Resolver,
+    is_public,
+    refuse_host,
+    resolve,
+)
+from pipeline.fetching.pages import page_from_fetch
 from pipeline.fetching.policy import (
     REDIRECT_STATUSES,
     Accept,
@@ -54,13 +67,13 @@ from pipeline.fetching.policy import (
     backoff_delay,
     check_content_type,
     check_declared_size,
+    http_error,
     http_parts,
     raise_for_status,
-    refuse_internal,
-    resolve,
     too_big,
 )
 from pipeline.fetching.robots import RobotsCache
+from pipeline.fetching.transport import VettingTransport
 from pipeline.records import FetchLogEntry, FetchResult, Page, Validators
 
 OnFetch = Callable[[FetchLogEntry], None]
@@ -80,7 +93,13 @@ class _Attempt:
 
 
 class Fetcher:
-    """Polite asynchronous fetcher; use as ``async with Fetcher(config, ...) as f``."""
+    """Polite asynchronous fetcher; use as ``async with Fetcher(config, ...) as f``.
+
+    ``resolver`` (default: the system resolver through the event loop) and ``policy``
+    (default: :func:`~pipeline.fetching.addresses.is_public`) decide where a host may
+    be connected to; ``fetch.allow_private_addresses`` allows every address. A
+    ``transport`` given by a test replaces the vetting transport (and its checks).
+    """
 
     def __init__(
         self,
@@ -89,15 +108,18 @@ class Fetcher:
         max_bytes: int,
         on_fetch: OnFetch | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.config = config
         self.max_bytes = max_bytes
         self._on_fetch = on_fetch
+        self._allowed = _allow_all if config.allow_private_addresses else policy or is_public
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.timeout_seconds),
             follow_redirects=False,
             headers={"User-Agent": config.user_agent},
-            transport=transport,
+            transport=transport or VettingTransport(resolver or resolve, self._allowed),
         )
         self._global = asyncio.Semaphore(config.global_concurrency)
         self._hosts: dict[str, HostGate] = {}
@@ -136,9 +158,9 @@ class Fetcher:
 
     async def _check_allowed(self, url: str, accept: Accept) -> None:
         try:
-            host, port = http_parts(url)
+            host, _port = http_parts(url)
             if not self.config.allow_private_addresses:
-                refuse_internal(host, await resolve(host, port))
+                refuse_host(host, self._allowed)
         except MinewatchError as exc:
             self._log(FetchLogEntry(url=url, outcome=type(exc).__name__, error=str(exc)))
             raise
@@ -205,18 +227,23 @@ class Fetcher:
     # --- one request -----------------------------------------------------------------
 
     async def _attempt(self, url: str, validators: Validators | None, accept: Accept) -> _Attempt:
+        deadline = self.config.timeout_seconds * TOTAL_TIMEOUT_FACTOR
         async with self._gate(url).slot(self._delay_for(url)), self._global:
             started = time.monotonic()
             try:
-                async with asyncio.timeout(self.config.timeout_seconds * TOTAL_TIMEOUT_FACTOR):
+                async with asyncio.timeout(deadline):
                     return await self._request(url, _conditional(validators), accept, started)
             except MinewatchError as exc:
                 return _Attempt(url, _ms_since(started), error=exc)
-            except (TimeoutError, httpx.TimeoutException):
-                error = FetchTimeout(f"timed out after {self.config.timeout_seconds:g}s")
+            except TimeoutError:
+                late = FetchTimeout(
+                    f"no complete answer within {deadline:g}s "
+                    f"({TOTAL_TIMEOUT_FACTOR} x fetch.timeout_seconds)"
+                )
+                return _Attempt(url, _ms_since(started), error=late)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                error = http_error(exc, self.config.timeout_seconds)
                 return _Attempt(url, _ms_since(started), error=error)
-            except httpx.HTTPError as exc:
-                return _Attempt(url, _ms_since(started), error=_transport_error(exc))
 
     async def _request(
         self, url: str, headers: dict[str, str], accept: Accept, started: float
@@ -265,11 +292,12 @@ class Fetcher:
 
 
 def result_to_page(result: FetchResult) -> Page:
-    """The fetched HTML as a Page for extraction (decoded and checked like a file)."""
-    page = page_from_bytes(result.url, result.body, "html")
-    return Page(
-        source=result.url, content=page.content, kind="html", raw=result.body, url=result.final_url
-    )
+    """Deprecated: :func:`pipeline.fetching.pages.page_from_fetch` (kept for poll.py)."""
+    return page_from_fetch(result.url, result)
+
+
+def _allow_all(address: IPAddress) -> bool:
+    return True
 
 
 def _conditional(validators: Validators | None) -> dict[str, str]:
@@ -331,12 +359,6 @@ def _explain(error: MinewatchError, config: FetchConfig) -> MinewatchError:
             retry_after=error.retry_after,
         )
     return error
-
-
-def _transport_error(exc: httpx.HTTPError) -> MinewatchError:
-    if isinstance(exc, httpx.TransportError) and not isinstance(exc, httpx.UnsupportedProtocol):
-        return Unreachable(f"cannot connect ({type(exc).__name__}: {exc})")
-    return FetchRejected(f"{type(exc).__name__}: {exc}")
 
 
 def _ms_since(started: float) -> float:

@@ -1,19 +1,19 @@
-"""Pure helpers of the fetcher: which addresses, statuses and content types are
-acceptable, how long to back off, and the per-host gate that spaces requests.
+"""Pure helpers of the fetcher: which URLs, statuses and content types are
+acceptable, how each httpx error maps to the error tree, how long to back off, and
+the per-host gate that spaces requests. Which addresses are acceptable is
+:mod:`pipeline.fetching.addresses`.
 
-Kept apart from :mod:`pipeline.fetching.fetcher` so each rule is small and testable, and so
-the synchronous single-URL fetch (:mod:`pipeline.fetching.fetch`) shares the same rules.
+Kept apart from :mod:`pipeline.fetching.fetcher` so each rule is small and testable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import ipaddress
 import random
-import socket
+import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -21,12 +21,22 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from pipeline.errors import FetchRejected, RateLimited, ServerError, Unreachable
+from pipeline.errors import (
+    FetchRejected,
+    FetchTimeout,
+    MinewatchError,
+    RateLimited,
+    ServerError,
+    Unreachable,
+)
+from pipeline.fetching.addresses import IPAddress as IPAddress  # re-exported for tests
 
-Accept = Literal["page", "feed", "robots"]
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# page: an article page (HTML); document: a page or plain text (command-line URLs);
+# feed: a feed or sitemap; robots: robots.txt, whatever its type.
+Accept = Literal["page", "document", "feed", "robots"]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
 FEED_TYPES = frozenset(
     {
         "application/json",
@@ -49,52 +59,6 @@ def http_parts(url: str) -> tuple[str, int]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchRejected(f"not an http(s) URL: {url!r}")
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
-
-
-def refuse_internal(host: str, addresses: list[IPAddress]) -> None:
-    """FetchRejected when any address of ``host`` is not a global (public) address.
-
-    Any, not all: a name that resolves to one public and one internal address could
-    be connected to the internal one.
-    """
-    for address in addresses:
-        if not address.is_global:
-            raise FetchRejected(
-                f"refused internal address {address} for host {host!r}; "
-                "set fetch.allow_private_addresses to allow it"
-            )
-
-
-def resolve_sync(host: str, port: int) -> list[IPAddress]:
-    """Blocking DNS lookup, for the synchronous fetch of ``analyze URL``."""
-    literal = _ip_literal(host)
-    if literal is not None:
-        return [literal]
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise Unreachable(f"cannot resolve host {host!r} ({exc.strerror})") from None
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
-
-
-async def resolve(host: str, port: int) -> list[IPAddress]:
-    """Non-blocking DNS lookup through the event loop's resolver."""
-    literal = _ip_literal(host)
-    if literal is not None:
-        return [literal]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise Unreachable(f"cannot resolve host {host!r} ({exc.strerror})") from None
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
-
-
-def _ip_literal(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
 
 
 def raise_for_status(response: httpx.Response) -> None:
@@ -141,11 +105,13 @@ def check_content_type(content_type: str, accept: Accept) -> None:
     media = media_type(content_type)
     if not media or accept == "robots":
         return
-    if accept == "page" and media in PAGE_TYPES:
+    if accept in ("page", "document") and media in PAGE_TYPES:
+        return
+    if accept == "document" and media in TEXT_TYPES:
         return
     if accept == "feed" and _is_feed_type(media):
         return
-    what = "a page" if accept == "page" else "a feed or sitemap"
+    what = {"page": "a page", "document": "HTML or text"}.get(accept, "a feed or sitemap")
     raise FetchRejected(f"content type {media!r} is not {what}")
 
 
@@ -170,6 +136,47 @@ def too_big(max_bytes: int, size: int | None = None) -> str:
         f"{stated}over the {max_bytes:,}-byte cap; raise extraction.max_bytes in "
         "config.yaml to accept it"
     )
+
+
+def http_error(exc: Exception, timeout_seconds: float) -> MinewatchError:
+    """Any httpx exception as a minewatch error: timeouts and connection failures are
+    transient; a bad TLS certificate, a corrupt body, an unsupported scheme, an invalid
+    URL (also in a Location header, which httpx parses itself) and anything else httpx
+    raises are terminal."""
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchTimeout(f"timed out after {timeout_seconds:g}s")
+    if _caused_by(exc, ssl.SSLCertVerificationError):
+        return FetchRejected(f"the site's TLS certificate is not valid ({_cause_text(exc)})")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FetchRejected(f"unsupported URL scheme ({exc})")
+    if isinstance(exc, httpx.DecodingError):
+        return FetchRejected(f"the server sent a corrupt compressed body ({exc})")
+    if isinstance(exc, httpx.InvalidURL):
+        return FetchRejected(f"not a valid URL ({exc})")
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
+        return FetchRejected(f"refused redirect to an invalid URL ({exc})")
+    if isinstance(exc, httpx.TransportError):
+        return Unreachable(f"cannot connect ({type(exc).__name__}: {exc})")
+    return FetchRejected(f"{type(exc).__name__}: {exc}")
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    return any(isinstance(link, kind) for link in _chain(exc))
+
+
+def _cause_text(exc: BaseException) -> str:
+    root = list(_chain(exc))[-1]
+    return str(getattr(root, "verify_message", None) or root)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and its causes, outermost first (each once: chains can loop)."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
 
 
 def backoff_delay(attempt: int, base_seconds: float) -> float:

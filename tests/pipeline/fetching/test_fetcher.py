@@ -26,9 +26,8 @@ from pipeline.errors import (
     ServerError,
     Unreachable,
 )
-from pipeline.fetching import fetcher as fetcher_module
-from pipeline.fetching.fetcher import Fetcher, result_to_page
-from pipeline.fetching.policy import IPAddress
+from pipeline.fetching.fetcher import Fetcher
+from pipeline.fetching.pages import page_from_fetch
 from pipeline.fetching.robots import RobotsCache
 from pipeline.fetching.urls import canonical_from_html
 from pipeline.records import FetchLogEntry, FetchResult, Validators
@@ -95,8 +94,10 @@ def test_page_fetch_reports_body_type_and_every_request(server: FixtureServer) -
     assert agents == {run.config.user_agent}
 
 
-def test_result_to_page_decodes_the_body(server: FixtureServer) -> None:
-    page = result_to_page(Run().fetch(server.url("/redirect-to-page")))
+def test_page_from_fetch_decodes_the_body(server: FixtureServer) -> None:
+    page = page_from_fetch(
+        server.url("/redirect-to-page"), Run().fetch(server.url("/redirect-to-page"))
+    )
     assert page.kind == "html"
     assert "Lithium output rises" in page.content
     assert page.source == server.url("/redirect-to-page")
@@ -254,19 +255,15 @@ def test_internal_address_is_refused_by_default(server: FixtureServer) -> None:
     assert run.log[0].status is None
 
 
-def test_redirect_to_an_internal_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DNS and the public site are simulated; the check on each hop is the real one."""
-
-    async def fake_resolve(host: str, port: int) -> list[IPAddress]:
-        return await _resolve_public(host, port)
-
+def test_redirect_to_an_internal_address_is_refused() -> None:
+    """The public site is simulated by a mock transport; the check on each hop is the
+    real one (see test_fetch_safety.py for the same on loopback servers)."""
     seen: list[str] = []
 
     def public_site(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
         return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/"})
 
-    monkeypatch.setattr(fetcher_module, "resolve", fake_resolve)
     log: list[FetchLogEntry] = []
 
     async def main() -> None:
@@ -281,12 +278,6 @@ def test_redirect_to_an_internal_address_is_refused(monkeypatch: pytest.MonkeyPa
         asyncio.run(main())
     assert seen == ["http://news.example/story"]
     assert [e.outcome for e in log] == ["redirect", "FetchRejected"]
-
-
-async def _resolve_public(host: str, port: int) -> list[IPAddress]:
-    from ipaddress import ip_address
-
-    return [ip_address(host) if host[0].isdigit() else ip_address("93.184.215.14")]
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/a", "file:///etc/passwd", "http:///nohost"])
