@@ -17,7 +17,8 @@ from pipeline.records import EVENT_TYPES, EventType
 
 LEXICON_FILE = "events.yaml"
 IGNORE = "ignore"
-Need = Literal["mineral", "money_or_party"]
+Need = Literal["mineral", "money_or_party", "figure", "party"]
+NEEDS = ("mineral", "money_or_party", "figure", "party")
 _PHRASE_DEPS = frozenset(
     [
         "dobj",
@@ -40,7 +41,30 @@ _PHRASE_DEPS = frozenset(
     ]
 )
 _MONEY = frozenset(
-    ["$", "us$", "usd", "€", "eur", "million", "billion", "millones", "mdd", "pesos", "mxn"]
+    [
+        "$",
+        "us$",
+        "usd",
+        "a$",
+        "c$",
+        "€",
+        "eur",
+        "million",
+        "billion",
+        "millones",
+        "mdd",
+        "pesos",
+        "mxn",
+        "yuan",
+        "rand",
+        "rupiah",
+        "dólares",
+        "soles",
+    ]
+)
+# A price level without a number: "its weakest level in four months", "a record high".
+_LEVELS = frozenset(
+    "high higher highs low lower lows level levels record steady unchanged flat firm".split()
 )
 _UNITS = frozenset(
     [
@@ -58,6 +82,14 @@ _UNITS = frozenset(
         "kt",
         "lbs",
         "pounds",
+        "pound",
+        "ounce",
+        "kilogram",
+        "kg",
+        "wmt",
+        "toneladas",
+        "onzas",
+        "libra",
     ]
 )
 
@@ -70,6 +102,11 @@ class TriggerRule:
     needs_in_sentence: frozenset[str] = frozenset()
     needs: Need | None = None
     ignore: bool = False  # a look-alike phrase that blocks the trigger inside it
+    not_after: frozenset[str] = frozenset()  # none of these in the 4 words before it
+    only_deps: frozenset[str] = frozenset()  # with a parse, the trigger's dependency label
+    negative: bool = False  # "ruled out", "descartó": the claim is negated
+    unless_object: frozenset[str] = frozenset()  # none of these in the phrase after it
+    subject_not: frozenset[str] = frozenset()  # none of these in the clause's subject
 
 
 def load_lexicon(directory: Path) -> dict[str, TriggerRule]:
@@ -79,6 +116,8 @@ def load_lexicon(directory: Path) -> dict[str, TriggerRule]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the event lexicon ({exc})") from None
+    if isinstance(raw, dict):  # "x-..." keys only hold YAML anchors for the sections
+        raw = {k: v for k, v in raw.items() if not str(k).startswith("x-")}
     if not isinstance(raw, dict) or set(raw) - {*EVENT_TYPES, IGNORE}:
         raise ConfigError(f"{path}: top-level keys must be event types: {', '.join(EVENT_TYPES)}")
     rules: dict[str, TriggerRule] = {}
@@ -94,15 +133,24 @@ def load_lexicon(directory: Path) -> dict[str, TriggerRule]:
 
 def _rule(type_: EventType, item: dict[str, object], path: Path) -> TriggerRule:
     need = item.get("needs")
-    if need not in (None, "mineral", "money_or_party"):
+    if need is not None and need not in NEEDS:
         raise ConfigError(f"{path}: {type_}: unknown condition needs: {need!r}")
     return TriggerRule(
         type=type_,
         phrase=str(item["phrase"]),
-        needs_object=frozenset(str(w).lower() for w in _words(item.get("needs_object"))),
-        needs_in_sentence=frozenset(str(w).lower() for w in _words(item.get("needs_in_sentence"))),
-        needs=need,
+        needs_object=_lower(item.get("needs_object")),
+        needs_in_sentence=_lower(item.get("needs_in_sentence")),
+        needs=cast(Need | None, need),
+        not_after=_lower(item.get("not_after")),
+        only_deps=frozenset(str(w) for w in _words(item.get("only_deps"))),
+        negative=item.get("polarity") == "negative",
+        unless_object=_lower(item.get("unless_object")),
+        subject_not=_lower(item.get("subject_not")),
     )
+
+
+def _lower(value: object) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in _words(value))
 
 
 def _words(value: object) -> list[object]:
@@ -117,12 +165,18 @@ def build_trigger_matcher(nlp: Language, rules: dict[str, TriggerRule]) -> Phras
 
 
 def phrase_tokens(trigger: Token, end: int, parsed: bool) -> list[Token]:
-    """The trigger's own phrase: its objects and modifiers with a parse, else a window."""
+    """The trigger's own phrase: its objects and modifiers with a parse, else a window.
+    A subject's phrase goes on into its verb's objects ("Production ... reached
+    241,300 tonnes")."""
     if parsed:
         tokens = [trigger]
         for child in trigger.children:
             if child.dep_ in _PHRASE_DEPS:
                 tokens.extend(child.subtree)
+        if trigger.dep_ in ("nsubj", "nsubjpass"):
+            for child in trigger.head.children:
+                if child.dep_ in _PHRASE_DEPS or child.dep_ in ("acomp", "advmod", "xcomp"):
+                    tokens.extend(child.subtree)
         return sorted(tokens, key=lambda t: t.i)
     doc = trigger.doc
     start = max(trigger.sent.start, trigger.i - 3)
@@ -135,3 +189,8 @@ def has_quantity(tokens: list[Token]) -> bool:
 
 def has_money(tokens: list[Token]) -> bool:
     return any(t.lower_ in _MONEY or t.text.startswith(("$", "€")) for t in tokens)
+
+
+def has_figure(tokens: list[Token]) -> bool:
+    """A price figure: an amount of money, a share or quantity, or a level word."""
+    return has_money(tokens) or has_quantity(tokens) or any(t.lower_ in _LEVELS for t in tokens)

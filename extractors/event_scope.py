@@ -28,6 +28,13 @@ _CLAUSE_BREAKS = frozenset(
     [";", "though", "although", "while", "whereas", "but", "however", "aunque", "mientras", "pero"]
 )
 _MODALS = frozenset(("would", "could", "might", "may", "should"))
+# "said it would stop issuing permits": the future of a report, not a conditional.
+_SAY = frozenset("said says told announced added stated confirmed warned noted".split())
+# "urged the government to ban exports", "called for talks": a wish, not a decision.
+_WISH = frozenset(
+    "urged urges urge want wants wanted wish hope hopes hoped asked asks demanded demands "
+    "called calls lobbied pidió pidieron exigió exigen piden".split()
+)
 _PREPOSITIONS = frozenset(
     [
         "during",
@@ -92,8 +99,24 @@ def in_background(token: Token) -> bool:
 
 
 def hypothetical(head: Token) -> bool:
-    """ "Disruptions ... would impose": a conditional, not a reported event."""
-    return any(c.dep_ == "aux" and c.lower_ in _MODALS for c in head.children)
+    """ "Disruptions ... would impose": a conditional, not a reported event. "She said
+    it would stop issuing permits" is a report of a decision; "urged ... to ban" a wish."""
+    if _reported(head):
+        return any(c.dep_ == "aux" and c.lower_ in _MODALS - {"would"} for c in head.children)
+    if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in head.children):
+        return True
+    return wished(head)
+
+
+def _reported(head: Token) -> bool:
+    return head.dep_ == "ccomp" and head.head.lower_ in _SAY
+
+
+def wished(head: Token) -> bool:
+    """The clause is the object of a wish: "urged Jakarta to ban", "called for talks"."""
+    if head.lower_ in _WISH:
+        return True
+    return head.dep_ in ("xcomp", "ccomp", "dobj") and head.head.lower_ in _WISH
 
 
 def negated(trigger: Token, head: Token) -> bool:

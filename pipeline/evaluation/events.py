@@ -4,7 +4,8 @@ An extracted event matches a gold event when the type agrees and the evidence
 sentence starts with the gold sentence; matching is one to one, preferring the same
 polarity and then the larger participant overlap. Per type: precision, recall, F1.
 Of the matched events: the share whose participant set is exactly right, and the
-shares with the right polarity and date.
+shares with the right polarity and date. ``render_events`` prints them, with a row for
+all types together.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.evaluation.gold import GoldEvent
-from pipeline.evaluation.scores import Counts
+from pipeline.evaluation.scores import HEADER, Counts
 from pipeline.output import JsonObject
+from pipeline.records import EVENT_TYPES
 
 PARTICIPANT_KEYS = ("minerals", "countries", "organizations", "persons")
 
@@ -32,6 +34,46 @@ class EventReport:
 
     def share(self, value: int) -> float:
         return value / self.matched if self.matched else 1.0
+
+    def total(self) -> Counts:
+        """All types together."""
+        counts = self.by_type.values()
+        return Counts(
+            tp=sum(c.tp for c in counts), fp=sum(c.fp for c in counts), fn=sum(c.fn for c in counts)
+        )
+
+
+def render_events(report: EventReport, pages: int) -> list[str]:
+    """The event table: P/R/F1 per type and all together, then participant, polarity and
+    date accuracy over the matched events."""
+    lines = ["", f"events ({pages} pages with event gold)", f"events{HEADER[6:]}"]
+    lines += [report.counts(t).row(t) for t in EVENT_TYPES if t in report.by_type]
+    lines.append(report.total().row("all"))
+    lines.append(
+        f"matched {report.matched}: "
+        + ", ".join(
+            f"{label} {report.share(value):.3f} ({value}/{report.matched})"
+            for label, value in (
+                ("participants exact", report.exact_participants),
+                ("polarity right", report.right_polarity),
+                ("date right", report.right_date),
+            )
+        )
+    )
+    return lines
+
+
+def events_json(report: EventReport, pages: int) -> JsonObject:
+    return {
+        "pages": pages,
+        "by_type": {t: c.as_json() for t, c in sorted(report.by_type.items())},
+        "all": report.total().as_json(),
+        "matched": report.matched,
+        "exact_participants": round(report.share(report.exact_participants), 4),
+        "right_polarity": round(report.share(report.right_polarity), 4),
+        "right_date": round(report.share(report.right_date), 4),
+        "findings": report.findings,
+    }
 
 
 def score_events(
