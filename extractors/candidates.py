@@ -25,6 +25,8 @@ class Candidate:
     type: CandidateType
     source: TagSource
     role: Role | None = None
+    trim_end: int = 0  # characters cut from the span's end ("Corp." -> "Corp")
+    attribution: bool = False  # a news agency credited in the dateline
 
     @property
     def length(self) -> int:

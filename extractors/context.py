@@ -77,8 +77,30 @@ MINING_WORDS = frozenset(
         "producción",
         "precio",
         "precios",
+        # issue 11: what makes a use a mineral use in market and mining copy
+        "market",
+        "markets",
+        "ratio",
+        "coin",
+        "coins",
+        "spot",
+        "samples",
+        "grades",
+        "grade",
+        "stocks",
+        "inventories",
+        "contract",
+        "contracts",
+        "shipments",
+        "demand",
+        "miners",
+        "explorer",
+        "project",
+        "royalty",
     ]
 )
+# Ambiguous metals coordinated with each other ("gold-silver ratio", "gold and silver").
+_METALS = frozenset(["gold", "silver", "tin", "lead", "iron", "nickel"])
 _VERB_FOLLOWERS = frozenset(
     [
         "to",
@@ -139,6 +161,8 @@ def ambiguous_mineral_ok(span: Span, mineral_starts: set[int]) -> bool:
         return False
     if _in_mineral_list(span, mineral_starts) or _next_to_mining_word(before, after):
         return True
+    if _next_to_metal(span):
+        return True
     return _sentence_about_minerals(span, mineral_starts)
 
 
@@ -164,6 +188,8 @@ def _precedence_noun(before: Token | None, after: Token | None) -> bool:
     """ "took the lead in", "a lead over": a determiner then a preposition or the end."""
     if before is None or before.lower_ not in _DETERMINERS:
         return False
+    if after is not None and after.text == "-":
+        return False  # "the gold-silver ratio": a compound, not "the lead" alone
     return (
         after is None
         or after.is_punct
@@ -190,6 +216,20 @@ def _starts_mineral(doc: Doc, index: int, mineral_starts: set[int], step: int) -
         return index in mineral_starts
     # walking left we land on a mention's last token; accept any mention within 3 tokens
     return any(start in mineral_starts for start in range(max(0, index - 3), index + 1))
+
+
+def _next_to_metal(span: Span) -> bool:
+    doc = span.doc
+    for index in (span.start - 2, span.start - 1, span.end, span.end + 1):
+        if 0 <= index < len(doc) and doc[index].lower_ in _METALS and index not in span_range(span):
+            between = doc[min(index, span.start) : max(index + 1, span.end)]
+            if all(t.lower_ in _METALS or t.text in ("-", ",", "and", "or", "to") for t in between):
+                return True
+    return False
+
+
+def span_range(span: Span) -> range:
+    return range(span.start, span.end)
 
 
 def _next_to_mining_word(before: Token | None, after: Token | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors.candidates import Candidate
 from extractors.gazetteer import Gazetteer, GazetteerEntry
@@ -21,6 +21,8 @@ class _Group:
     official: bool = False
     roles: list[Role] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    entry: GazetteerEntry | None = None
+    attribution: bool = False
 
 
 def build_entities(
@@ -33,7 +35,8 @@ def build_entities(
         if group is None:
             group = _new_group(candidate, span.text, gazetteer, published)
             groups[group.id] = group
-        group.mentions.append(Mention(span.start_char, span.end_char, span.text))
+        group.mentions.append(_mention(span, candidate, gazetteer))
+        group.attribution = group.attribution or candidate.attribution
         if candidate.role is not None and candidate.role not in group.roles and not group.roles:
             group.roles.append(candidate.role)
     return tuple(_freeze(g) for g in groups.values())
@@ -60,6 +63,7 @@ def _new_group(
             source=candidate.source,
             official=entry.official,
             roles=list(roles_at(entry, published)),
+            entry=entry,
         )
     assert candidate.type != "BLOCK"
     return _Group(
@@ -84,7 +88,15 @@ def roles_at(entry: GazetteerEntry, when: dt.date | None) -> tuple[Role, ...]:
     return current or entry.roles
 
 
+def _mention(span: Span, candidate: Candidate, gazetteer: Gazetteer) -> Mention:
+    end = span.end_char - candidate.trim_end
+    text = span.text[: len(span.text) - candidate.trim_end]
+    form = text if candidate.type == "mineral" and text.lower() in gazetteer.forms else None
+    return Mention(span.start_char, end, text, form)
+
+
 def _freeze(group: _Group) -> Entity:
+    entry = group.entry
     return Entity(
         id=group.id,
         type=group.type,
@@ -93,4 +105,8 @@ def _freeze(group: _Group) -> Entity:
         official=group.official,
         roles=tuple(group.roles),
         source=group.source,
+        country=entry.country if entry else None,
+        operator=entry.operator if entry else None,
+        commodities=entry.commodities if entry else (),
+        attribution=group.attribution,
     )

@@ -20,19 +20,14 @@ from typing import Any
 import pycountry
 import yaml
 
+from extractors.gazetteer_base import GazetteerBuilder as _Builder
+from extractors.gazetteer_base import GazetteerEntry as GazetteerEntry
+from extractors.gazetteer_extra import add_capitals, add_places, load_sites
+from extractors.places import PLACES_FILE, load_places
+from extractors.sites import SITES_FILE
 from pipeline.config import GAZETTEER_FILES
 from pipeline.errors import ConfigError
 from pipeline.records import EntityType, Role
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    id: str
-    type: EntityType
-    name: str
-    official: bool = False
-    roles: tuple[Role, ...] = ()
-    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,32 +40,8 @@ class Gazetteer:
     block_case_insensitive: tuple[str, ...] = ()
     fingerprint: str = ""
     surnames: dict[str, str] = field(default_factory=dict)  # name part -> person id
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.entries: dict[str, GazetteerEntry] = {}
-        self.ci: dict[str, str] = {}
-        self.cs: dict[str, str] = {}
-        self.ambiguous: set[str] = set()
-
-    def add_entry(self, entry: GazetteerEntry, source: str) -> None:
-        if entry.id in self.entries and self.entries[entry.id].type != entry.type:
-            raise ConfigError(f"{source}: id {entry.id!r} is defined twice with different types")
-        self.entries[entry.id] = entry
-
-    def add_alias(self, alias: str, entity_id: str, *, case_sensitive: bool, source: str) -> None:
-        alias = " ".join(alias.split())
-        if not alias:
-            return
-        table, key = (self.cs, alias) if case_sensitive else (self.ci, alias.lower())
-        known = table.get(key)
-        if known is not None and known != entity_id:
-            raise ConfigError(
-                f"{source}: alias {alias!r} names both {known!r} and {entity_id!r}; "
-                "keep it in one entry"
-            )
-        table[key] = entity_id
+    ambiguous_places: frozenset[str] = frozenset()  # place names that need a place cue
+    forms: frozenset[str] = frozenset()  # lowercased mineral aliases that are traded forms
 
 
 def load_gazetteer(directory: Path) -> Gazetteer:
@@ -79,6 +50,10 @@ def load_gazetteer(directory: Path) -> Gazetteer:
     _load_countries(builder, directory / "countries.yaml")
     _load_named(builder, directory / "organizations.yaml", "organization")
     _load_named(builder, directory / "officials.yaml", "person")
+    load_sites(builder, directory / SITES_FILE)
+    places = load_places(directory)
+    add_places(builder, places)
+    add_capitals(builder)
     blocklist = _mapping(_read(directory / "blocklist.yaml"), directory / "blocklist.yaml")
     return Gazetteer(
         entries=builder.entries,
@@ -89,6 +64,8 @@ def load_gazetteer(directory: Path) -> Gazetteer:
         block_case_insensitive=tuple(str(p) for p in blocklist.get("case_insensitive") or ()),
         fingerprint=_fingerprint(directory),
         surnames=_surnames(builder.entries),
+        ambiguous_places=places.ambiguous,
+        forms=frozenset(builder.forms),
     )
 
 
@@ -104,6 +81,11 @@ def _load_minerals(builder: _Builder, path: Path) -> None:
         for alias in [entry.name, *(item.get("aliases") or ())]:
             builder.add_alias(str(alias), entry.id, case_sensitive=False, source=str(path))
         builder.ambiguous.update(str(a).lower() for a in item.get("ambiguous") or ())
+        for form in item.get("forms") or ():
+            # an acronym ("APT", "MHP", "NdPr") matches as written, a word in any case
+            acronym = sum(ch.isupper() for ch in str(form)) >= 2
+            builder.add_alias(str(form), entry.id, case_sensitive=acronym, source=str(path))
+            builder.forms.add(str(form).lower())
 
 
 def _load_countries(builder: _Builder, path: Path) -> None:
@@ -156,6 +138,8 @@ def _load_named(builder: _Builder, path: Path, type_: EntityType) -> None:
             name=str(item["name"]),
             official=type_ == "person" and bool(roles),
             roles=roles,
+            country=item.get("country"),
+            kind=str(item.get("kind") or ""),
         )
         builder.add_entry(entry, str(path))
         for alias in [entry.name, *(item.get("aliases") or ())]:
@@ -224,6 +208,6 @@ def _read(path: Path) -> object:
 
 def _fingerprint(directory: Path) -> str:
     digest = hashlib.sha256()
-    for name in GAZETTEER_FILES:
+    for name in (*GAZETTEER_FILES, SITES_FILE, PLACES_FILE):
         digest.update((directory / name).read_bytes())
     return digest.hexdigest()[:12]

@@ -42,6 +42,11 @@ _NOT_ORG_ENDINGS = frozenset(
         "year",
     ]
 )
+# Generic capitalized words the model calls organizations on their own (issue 11, class 5).
+_GENERIC_ORGS = frozenset(
+    """company council congress trade planning board government ministry department
+    commission committee parliament senate agency bureau office court union""".split()
+)
 _LEADING_NOISE = frozenset(("the", "a", "an", "la", "el", "los", "las"))
 _TRAILING_NOISE = frozenset(("’s", "'s", "’", "'"))
 
@@ -89,5 +94,9 @@ def _looks_like_organization(span: Span) -> bool:
     if not _clean(span) or not _title_words(span):
         return False
     if span[-1].lower_ in _NOT_ORG_ENDINGS:
+        return False
+    if len(span) == 1 and span[0].lower_ in _GENERIC_ORGS:
+        return False
+    if any(t.text in ("<", ">") for t in span):
         return False
     return len(span) > 1 or len(span.text) > 2

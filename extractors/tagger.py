@@ -12,19 +12,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors.annotate import Annotator, Scope
 from extractors.candidates import Candidate, select_non_overlapping
+from extractors.companies import company_candidates
 from extractors.context import ambiguous_mineral_ok, shouted
+from extractors.datelines import dateline_candidates
 from extractors.entities import build_entities
 from extractors.event_lexicon import build_trigger_matcher, load_lexicon
 from extractors.furniture import on_credit_or_byline
 from extractors.gazetteer import Gazetteer, load_gazetteer, surname_parts
+from extractors.implied import with_implied_countries
+from extractors.mineral_rules import refine_minerals
 from extractors.model_entities import model_candidates
 from extractors.model_needs import NeedRules
 from extractors.nlp import BLOCK, build_matchers, has_component, load_language, model_label
 from extractors.officials import build_title_matcher, find_titled_names
+from extractors.place_rules import country_ok, place_ok
+from extractors.short_names import short_name_candidates
+from extractors.sites import site_candidates
 from pipeline.config import Config
 from pipeline.records import Article, TaggedArticle
 
@@ -51,11 +58,9 @@ class Tagger:
         self.annotator = Annotator(
             self.nlp, settings.scope, self._need_rules(lexicon_dir), settings.batch_size
         )
-        self.country_of = {
-            alias: eid
-            for alias, eid in gazetteer.case_sensitive.items()
-            if eid.startswith("country:")
-        }
+        self.country_of = _aliases_of(gazetteer, "country")
+        self.place_names = _aliases_of(gazetteer, "place")
+        self.organization_names = _aliases_of(gazetteer, "organization")
         self.version = (
             f"minewatch-tagger/{TAGGER_RULES_VERSION}"
             f"+{model_label(self.nlp, settings.model)}+{self.annotator.scope}"
@@ -96,15 +101,19 @@ class Tagger:
         return self._tag_doc(article, doc), doc
 
     def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:
-        rules = select_non_overlapping(self._rule_candidates(doc))
+        candidates = self._rule_candidates(doc)
+        rules = _credited(select_non_overlapping(candidates), candidates)
+        rules = _with_sites(rules, site_candidates(doc, rules))
         rules = [c for c in rules if c.type != BLOCK]
-        rules = _with_sentence_country(doc, rules)
+        rules = refine_minerals(doc, _with_sentence_country(doc, rules))
+        rules += short_name_candidates(doc, rules)
         found = model_candidates(doc, rules) if self._model_applies(article) else []
         surnames = self._surname_candidates(doc, rules + found, covered=rules)
         found = [m for m in found if not any(m.overlaps(s) for s in surnames)]
         chosen = rules + surnames + found
         kept = [c for c in chosen if not _in_credit_or_byline(doc, c, article)]
         entities = build_entities(doc, kept, self.gazetteer, article.published)
+        entities = with_implied_countries(entities, self.gazetteer)
         return TaggedArticle(article=article, entities=entities, tagger_version=self.version)
 
     def _model_applies(self, article: Article) -> bool:
@@ -117,7 +126,9 @@ class Tagger:
             Candidate(t.start, t.end, "", "person", "pattern", role=t.role)
             for t in find_titled_names(doc, self.title_matcher, self.country_of)
         ]
-        return gazetteer + titled
+        datelines = dateline_candidates(doc, self.place_names)
+        companies = [c.candidate for c in company_candidates(doc, self.organization_names)]
+        return gazetteer + titled + datelines + companies
 
     def _gazetteer_candidates(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
@@ -149,7 +160,13 @@ class Tagger:
                 and not ambiguous_mineral_ok(span, mineral_starts)
             ):
                 continue
-            if candidate.type == "country" and span.text.isupper() and shouted(span):
+            if candidate.type == "country" and _shouted_short(span):
+                continue
+            if candidate.type == "country" and not country_ok(span):
+                continue
+            if candidate.type == "place" and not place_ok(
+                span, span.text in self.gazetteer.ambiguous_places
+            ):
                 continue
             kept.append(candidate)
         return kept
@@ -181,6 +198,29 @@ class Tagger:
             return candidate.entity_id, self.gazetteer.entries[candidate.entity_id].name
         name = doc[candidate.start : candidate.end].text
         return Candidate.person_id(name), name
+
+
+def _credited(chosen: list[Candidate], candidates: list[Candidate]) -> list[Candidate]:
+    """An agency the dateline credits keeps that credit when the gazetteer's entry for
+    the same span was chosen."""
+    credits = {(c.start, c.end) for c in candidates if c.attribution}
+    return [replace(c, attribution=True) if (c.start, c.end) in credits else c for c in chosen]
+
+
+def _aliases_of(gazetteer: Gazetteer, type_: str) -> dict[str, str]:
+    prefix = f"{type_}:"
+    return {a: eid for a, eid in gazetteer.case_sensitive.items() if eid.startswith(prefix)}
+
+
+def _shouted_short(span: Span) -> bool:
+    """ "LET US KNOW": a two- or three-letter country form inside words in capitals."""
+    return span.text.isupper() and len(span.text) <= 3 and shouted(span)
+
+
+def _with_sites(chosen: list[Candidate], sites: list[Candidate]) -> list[Candidate]:
+    """A site found by pattern replaces what the rules read in its name."""
+    kept = [c for c in chosen if not any(c.overlaps(s) for s in sites)]
+    return sorted(kept + sites, key=lambda c: c.start)
 
 
 def _with_sentence_country(doc: Doc, selected: list[Candidate]) -> list[Candidate]:

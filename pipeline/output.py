@@ -39,8 +39,26 @@ def entity_json(entity: Entity) -> JsonObject:
     if entity.type == "person":
         data["official"] = entity.official
         data["roles"] = [role_json(r) for r in entity.roles]
+    data.update(_links_json(entity))
     data["source"] = entity.source
     data["mentions"] = [mention_json(m) for m in entity.mentions]
+    return data
+
+
+def _links_json(entity: Entity) -> JsonObject:
+    """Fields added for places, sites, implied countries and credited agencies: each
+    present only when it says something, so older entities print as they did."""
+    data: JsonObject = {}
+    if entity.country is not None and entity.type in ("place", "site", "organization"):
+        data["country"] = entity.country
+    if entity.type == "site":
+        data["operator"] = entity.operator
+        data["commodities"] = list(entity.commodities)
+    if entity.implied:
+        data["implied"] = True
+        data["implied_by"] = list(entity.implied_by)
+    if entity.attribution:
+        data["attribution"] = True
     return data
 
 
@@ -81,7 +99,10 @@ def role_json(role: Role) -> JsonObject:
 
 
 def mention_json(mention: Mention) -> JsonObject:
-    return {"start": mention.start, "end": mention.end, "text": mention.text}
+    data: JsonObject = {"start": mention.start, "end": mention.end, "text": mention.text}
+    if mention.form is not None:
+        data["form"] = mention.form
+    return data
 
 
 def failure_json(failure: StageFailure) -> JsonObject:

@@ -13,14 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.evaluation.events import EventReport, events_json, render_events, score_events
+from pipeline.evaluation.events import EventReport, score_events
 from pipeline.evaluation.gold import Gold, Span, gold_spans, load_gold, locate
 from pipeline.evaluation.scores import HEADER, Counts
 from pipeline.output import JsonObject, article_json
-from pipeline.records import ENTITY_TYPES
+from pipeline.records import ENTITY_TYPES, EVENT_TYPES
 from pipeline.stages import Analyzer
 
 LEVELS = ("id", "span")
+# Scored on the real-style pages only: implied countries, the document's countries
+# (named and implied), and news agencies credited as the source.
+EXTRA_ROWS = ("country implied", "country document", "attribution")
 
 
 @dataclass
@@ -69,12 +72,32 @@ def score_entities(output: JsonObject, gold: Gold, report: Report) -> None:
     expected, problems = gold_spans(gold, text)
     report.problems.extend(problems)
     found = predicted_spans(output)
-    for type_ in ENTITY_TYPES:
+    for type_ in gold.entity_types:
         gold_of = {s for s in expected if s[0].startswith(f"{type_}:")}
         found_of = {s for s in found if s[0].startswith(f"{type_}:")}
         report.counts("span", type_).add(gold_of, found_of)
         report.counts("id", type_).add({s[0] for s in gold_of}, {s[0] for s in found_of})
         report.findings.extend(_differences(gold.page, text, gold_of, found_of))
+    if gold.split is not None:
+        score_countries(output, gold, expected, report)
+
+
+def score_countries(output: JsonObject, gold: Gold, expected: set[Span], report: Report) -> None:
+    """Implied countries on their own row, and the document's countries named or implied;
+    and the agencies credited as the story's source."""
+    entities = _objects(output.get("entities"))
+    implied = {str(e["id"]) for e in entities if e.get("implied") is True}
+    named = {s[0] for s in predicted_spans(output) if s[0].startswith("country:")}
+    gold_named = {s[0] for s in expected if s[0].startswith("country:")}
+    report.counts("id", "country implied").add(set(gold.implied_countries), implied)
+    both = gold_named | gold.implied_countries
+    report.counts("id", "country document").add(both, named | implied)
+    credited = {str(e["id"]) for e in entities if e.get("attribution") is True}
+    report.counts("id", "attribution").add(set(gold.attribution), credited)
+    for missing in sorted(gold.implied_countries - implied):
+        report.findings.append(f"{gold.page}: miss implied {missing}")
+    for extra in sorted(implied - gold.implied_countries):
+        report.findings.append(f"{gold.page}: false implied {extra}")
 
 
 def predicted_spans(output: JsonObject) -> set[Span]:
@@ -113,7 +136,10 @@ def _official_checks(output: JsonObject, gold: Gold) -> list[str]:
 
 
 def _not_mention_checks(output: JsonObject, gold: Gold, text: str) -> list[str]:
-    spans = predicted_spans(output)
+    """Only tags of the types the gold annotates: an older page's "places that are not
+    countries" may be tagged as places."""
+    types = tuple(f"{t}:" for t in gold.entity_types)
+    spans = {s for s in predicted_spans(output) if s[0].startswith(types)}
     failed = []
     for phrase in gold.not_mentions:
         located = locate(phrase, text)
@@ -143,10 +169,23 @@ def report_json(report: Report) -> JsonObject:
     return {
         "pages": report.pages,
         "scores": {f"{lv}/{t}": c.as_json() for (lv, t), c in sorted(report.scores.items())},
-        "events": events_json(report.events, report.event_pages),
+        "events": events_json(report),
         "findings": report.findings,
         "failed_checks": report.failed_checks,
         "problems": report.problems,
+    }
+
+
+def events_json(report: Report) -> JsonObject:
+    events = report.events
+    return {
+        "pages": report.event_pages,
+        "by_type": {t: c.as_json() for t, c in sorted(events.by_type.items())},
+        "matched": events.matched,
+        "exact_participants": round(events.share(events.exact_participants), 4),
+        "right_polarity": round(events.share(events.right_polarity), 4),
+        "right_date": round(events.share(events.right_date), 4),
+        "findings": events.findings,
     }
 
 
@@ -157,9 +196,20 @@ def render_report(report: Report, fmt: str) -> str:
     for type_ in ENTITY_TYPES:
         for level in LEVELS:
             lines.append(report.counts(level, type_).row(f"{type_} {level}"))
-    lines += render_events(report.events, report.event_pages)
+    for row in EXTRA_ROWS:
+        if ("id", row) in report.scores:
+            lines.append(report.counts("id", row).row(row))
+    events = report.events
+    lines += ["", f"events ({report.event_pages} pages with event gold)", f"events{HEADER[6:]}"]
+    lines += [events.counts(t).row(t) for t in EVENT_TYPES if t in events.by_type]
+    share = events.share
+    lines.append(
+        f"matched {events.matched}: participants exact {share(events.exact_participants):.3f}, "
+        f"polarity right {share(events.right_polarity):.3f}, "
+        f"date right {share(events.right_date):.3f}"
+    )
     for title, items in (
-        ("misses and false hits", report.findings + report.events.findings),
+        ("misses and false hits", report.findings + events.findings),
         ("failed checks", report.failed_checks),
         ("problems", report.problems),
     ):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputRejected
+from pipeline.records import ENTITY_TYPES
 
 Span = tuple[str, int, int]  # (entity id, start, end)
 
@@ -42,6 +43,14 @@ class Gold:
     not_mentions: tuple[str, ...] = ()
     events: tuple[GoldEvent, ...] | None = None  # None: the page has no event gold yet
     split: str | None = None  # "dev" or "test" for the real-style pages
+    implied_countries: frozenset[str] = frozenset()
+    attribution: frozenset[str] = frozenset()
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        """The types the gold annotates exhaustively: the real-style pages (with a split)
+        cover places and sites too; the older pages only the first four types."""
+        return ENTITY_TYPES if self.split is not None else ENTITY_TYPES[:4]
 
 
 def load_gold(path: Path) -> Gold:
@@ -64,6 +73,8 @@ def load_gold(path: Path) -> Gold:
         officials=dict(raw.get("officials") or {}),
         not_mentions=tuple(raw.get("not_mentions") or ()),
         events=_events(raw["events"]) if "events" in raw else None,
+        implied_countries=frozenset(str(c) for c in raw.get("implied_countries") or ()),
+        attribution=frozenset(str(c) for c in raw.get("attribution") or ()),
     )
 
 

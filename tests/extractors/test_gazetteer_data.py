@@ -183,7 +183,9 @@ def minerals() -> tuple[Mineral, ...]:
     for i, raw in enumerate(_as_list(_load("minerals.yaml"), "minerals.yaml")):
         where = f"minerals.yaml[{i}]"
         entry = _as_mapping(raw, where)
-        _check_keys(entry, {"id", "name", "aliases"}, {"lists", "ambiguous", "members"}, where)
+        _check_keys(
+            entry, {"id", "name", "aliases"}, {"lists", "ambiguous", "members", "forms"}, where
+        )
         out.append(
             Mineral(
                 id=_as_str(entry["id"], where),
@@ -919,7 +921,7 @@ def test_blocklist_entries() -> None:
         "List of Critical Minerals",
         "Energy Act",
         "Executive Order",
-        "New Mexico",
+        "New Mexican",
         "Gulf of Mexico",
         "Silicon Valley",
         "North American",

@@ -1,0 +1,166 @@
+"""Companies by pattern: a capitalized name with a legal suffix or a trade word.
+
+- Legal suffixes come from cleanco's maintained list (Corp, Ltd, Inc, SpA, S.A., plc,
+  AG, GmbH...): "Sigma Lithium Corp.", "Minera Quebrada Honda SpA". The span keeps the
+  suffix but not a full stop after it ("[[Sigma Lithium Corp]].").
+- Trade words close a capitalized name: "Pilbara Minerals", "Lundin Mining", "Jiangxi
+  Copper", "Ivanhoe Electric". The name needs a word of its own before the trade word,
+  and capitals: an all-caps headline ("LITHIUM MINERS TRIM OUTPUT") is no company.
+- Spanish and Portuguese names open with a trade word: "Minera X", "Compañía Minera X".
+
+The id is the name without its legal suffix ("organization:sigma-lithium"), or the
+gazetteer's id when that name is a known alias. Once named, the company's first word
+and its name without the trade word are short names of it ("Kestrel said").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleanco import termdata
+from spacy.tokens import Doc, Span, Token
+
+from extractors.candidates import Candidate
+from pipeline.records import slugify
+
+TRADE_WORDS = frozenset(
+    """Resources Mining Minerals Metals Lithium Gold Copper Energy Nickel Silver Materials
+    Steel Uranium Cobalt Zinc Graphite Exploration Explorations Holdings Group Corporation
+    Company Industries Electric Mines Minería Mineração Smelting Refining Alloys Rare
+    Earths Chemical Chemicals Potash Phosphate Iron Platinum Tin Tungsten Vanadium Manganese
+    Coal Aluminium Aluminum Ventures""".split()
+)
+OPENING_WORDS = frozenset(["Minera", "Compañía", "Mineração", "Grupo", "Companhia"])
+_NOT_NAME = frozenset(
+    """The A An And Of For In On At By To From With This That These Those Its Their Our
+    Two Three Four Five Several Many Most Some All New Chinese Australian Canadian
+    American Chilean Peruvian Global World Junior Juniors Base Battery Precious Critical
+    Minor Major Other Big Top Largest""".split()
+)
+# Legal suffixes as one or more tokens, lowercased; "&"-forms and bare lowercase words
+# ("as", "co") are left out: they are ordinary words in news text.
+# News also prints forms the list writes with dots ("SpA" for S.p.A.) or lacks ("Tbk").
+# "Company" and "Corporation" stay in the name ("Arab Potash Company"): they are trade
+# words here, not suffixes to strip.
+_EXTRA_SUFFIXES = frozenset([("spa",), ("tbk",)])
+_SUFFIXES: frozenset[tuple[str, ...]] = _EXTRA_SUFFIXES | frozenset(
+    tuple(term.split())
+    for terms in (*termdata.terms_by_type.values(), *termdata.terms_by_country.values())
+    for term in terms
+    if "&" not in term and term not in ("company", "corporation")
+)
+_SHORT_TITLED = frozenset(["Ltd", "Inc", "Pty", "Plc", "Co", "Bhd", "Sdn", "Tbk", "Ltda"])
+MAX_SUFFIX = max(len(s) for s in _SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Company:
+    candidate: Candidate
+    core: str  # the name without suffix, for the id and the short names
+
+
+def company_candidates(doc: Doc, known: dict[str, str]) -> list[Company]:
+    """``known``: gazetteer aliases (as written) of organizations, to reuse their ids."""
+    found: list[Company] = []
+    index = 0
+    while index < len(doc):
+        company = _company_at(doc, index, known)
+        if company is None:
+            index += 1
+        else:
+            found.append(company)
+            index = company.candidate.end
+    return found
+
+
+def _company_at(doc: Doc, start: int, known: dict[str, str]) -> Company | None:
+    if not _name_word(doc[start]) or doc[start].text in _NOT_NAME or _inside_phrase(doc, start):
+        return None
+    end = start
+    while end < len(doc) and end - start < 6 and _name_word(doc[end]):
+        if _suffix_end(doc, end) is not None and end > start:
+            break
+        end += 1
+        if "\n" in doc[end - 1].whitespace_:
+            break
+    suffix_end = _suffix_end(doc, end)
+    if suffix_end is not None and end > start:
+        return _company(doc, doc[start:end], suffix_end, known)
+    words = doc[start:end]
+    if _trade_named(words):
+        return _company(doc, words, end, known)
+    return None
+
+
+def _inside_phrase(doc: Doc, start: int) -> bool:
+    """ "Ministry of Energy and Mineral Resources": no company starts after "of"/"and"
+    inside a capitalized phrase."""
+    if start < 2 or doc[start - 1].text not in ("of", "and", "&", "de", "y"):
+        return False
+    if doc[start - 1].text in ("of", "de"):
+        return doc[start - 2].is_title
+    window = doc[max(0, start - 5) : start - 1]
+    return any(t.text in ("of", "de") for t in window) and doc[start - 2].is_title
+
+
+def _trade_named(words: Span) -> bool:
+    """A name word, then a trade word closing the capitalized run; or an opening word."""
+    if len(words) < 2:
+        return False
+    if words[0].text in OPENING_WORDS:
+        return True
+    return words[-1].text in TRADE_WORDS and _has_own_word(words[:-1])
+
+
+def _has_own_word(span: Span) -> bool:
+    return any(t.text not in TRADE_WORDS and t.text not in OPENING_WORDS for t in span)
+
+
+def _suffix_end(doc: Doc, end: int) -> int | None:
+    for size in range(MAX_SUFFIX, 0, -1):
+        words = tuple(t.lower_ for t in doc[end : end + size])
+        if len(words) == size and words in _SUFFIXES and _written_as_suffix(doc[end]):
+            return end + size
+    return None
+
+
+def _written_as_suffix(token: Token) -> bool:
+    """Capitalized as a suffix is: "Ltd", "SpA", "AG", "S.A."; not "As" or "and"."""
+    text = token.text
+    if text == "plc":
+        return True
+    if not text[0].isupper():
+        return False
+    if "." in text or len(text) > 3:
+        return True
+    return text in _SHORT_TITLED or not token.is_title
+
+
+def _company(doc: Doc, core: Span, end: int, known: dict[str, str]) -> Company:
+    core_text = core.text
+    entity_id = known.get(core_text) or known.get(doc[core.start : end].text) or ""
+    if not entity_id:
+        entity_id = f"organization:{slugify(core_text)}"
+    trim = 1 if doc[end - 1].text.endswith(".") else 0
+    candidate = Candidate(core.start, end, entity_id, "organization", "pattern", trim_end=trim)
+    return Company(candidate, core_text)
+
+
+def _name_word(token: Token) -> bool:
+    return (token.is_title and token.is_alpha) or (token.is_upper and 1 < len(token) <= 5)
+
+
+def short_names(companies: list[Company]) -> dict[str, str]:
+    """First word and name without trade word -> organization id ("Kestrel", "Kestrel
+    Ridge"), for later mentions by the short name."""
+    names: dict[str, str] = {}
+    for company in companies:
+        words = company.core.split()
+        entity_id = company.candidate.entity_id
+        while words and words[-1] in TRADE_WORDS:
+            words = words[:-1]
+        if len(words) >= 1 and words != company.core.split():
+            names.setdefault(" ".join(words), entity_id)
+        if words and len(words[0]) > 3 and words[0] not in OPENING_WORDS:
+            names.setdefault(words[0], entity_id)
+    return names
