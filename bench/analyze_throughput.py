@@ -25,7 +25,7 @@ def measure(analyzer: Analyzer, inputs: list[str]) -> tuple[float, int, int]:
     start = time.perf_counter()
     outcomes = list(analyzer.analyze(inputs))
     elapsed = time.perf_counter() - start
-    articles = [o.tagged.article for o in outcomes if o.tagged is not None]
+    articles = [o.analyzed.article for o in outcomes if o.analyzed is not None]
     return elapsed, len(articles), sum(len(a.text.split()) for a in articles)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +29,7 @@ from models.schema import (
     SourceModel,
     utcnow,
 )
+from pipeline.errors import MinewatchError, one_line, retry_delay
 from pipeline.records import FetchLogEntry, Validators
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
@@ -81,6 +82,8 @@ class FailureRecord:
     transient: bool
     source: str | None = None
     at: dt.datetime | None = None
+    hint: str | None = None
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,13 +181,16 @@ def save_source(session: Session, state: SourceState) -> None:
 
 
 def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
-    """The URLs already stored as an article (or as an exact duplicate of one)."""
+    """The URLs not to fetch now: stored as an article (or as an exact duplicate of one),
+    or failed and waiting for their retry time."""
     known: set[str] = set()
+    now = utcnow()
     for chunk in _chunks(urls):
         known.update(
             session.scalars(
                 select(PageStateModel.url).where(
-                    PageStateModel.url.in_(chunk), PageStateModel.article_id.is_not(None)
+                    PageStateModel.url.in_(chunk),
+                    or_(PageStateModel.article_id.is_not(None), PageStateModel.retry_at > now),
                 )
             )
         )
@@ -200,16 +206,26 @@ def page_validators(session: Session, urls: Sequence[str]) -> dict[str, Validato
     return found
 
 
-def save_page(session: Session, page: PageState) -> None:
+def save_page(session: Session, page: PageState, error: MinewatchError | None = None) -> None:
+    """Record what became of one URL; a failure (``error``) sets its retry time: the
+    next poll for a transient one, a day and then a week for a terminal one."""
     row = session.scalars(select(PageStateModel).where(PageStateModel.url == page.url)).first()
     if row is None:
-        row = PageStateModel(url=page.url)
+        row = PageStateModel(url=page.url, failures=0)
         session.add(row)
+    now = utcnow()
     row.source, row.outcome, row.last_status = page.source, page.outcome, page.status
     row.etag, row.last_modified = page.validators.etag, page.validators.last_modified
-    row.last_fetched_at = utcnow()
+    row.last_fetched_at = now
     if page.article_id is not None or page.outcome in ("failed", "sitemap"):
         row.article_id = page.article_id
+    if error is None:
+        row.failures, row.retry_at, row.last_error = 0, None, None
+    else:
+        row.failures = (row.failures or 0) + 1
+        delay = retry_delay(error, row.failures)
+        row.retry_at = now + delay if delay is not None else None
+        row.last_error = one_line(error)
     session.flush()
 
 
@@ -299,6 +315,7 @@ def add_failures(session: Session, run_id: int | None, failures: Sequence[Failur
             message=f.message,
             transient=f.transient,
             at=f.at or utcnow(),
+            hint=f.hint,
         )
         for f in failures
     )

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from pipeline.errors import StorageError
+from pipeline.errors import StorageBusy, StorageError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,7 +52,7 @@ def _missing_table(error: BaseException, cause: str) -> bool:
     return 'relation "' in cause and "does not exist" in cause
 
 
-def storage_error(url: str | URL, exc: BaseException) -> StorageError:
+def storage_error(url: str | URL, exc: BaseException) -> StorageError | StorageBusy:
     """A one-line :class:`StorageError` naming the (masked) database URL and the cause."""
     original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     cause = " ".join(str(original).split()) or type(original).__name__
@@ -60,6 +60,8 @@ def storage_error(url: str | URL, exc: BaseException) -> StorageError:
     where = mask_url(url)
     if _missing_table(original, cause):
         return StorageError(f"database {where} has no minewatch tables ({cause}); {UPGRADE_HINT}")
+    if "database is locked" in cause or "database table is locked" in cause:
+        return StorageBusy(f"database {where}: {cause}")
     return StorageError(f"database {where}: {cause}")
 
 

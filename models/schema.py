@@ -271,6 +271,9 @@ class PageStateModel(Base):
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RunModel(Base):
@@ -332,3 +335,4 @@ class FailureModel(Base):
     message: Mapped[str] = mapped_column(Text)
     transient: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    hint: Mapped[str | None] = mapped_column(Text)

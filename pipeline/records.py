@@ -1,8 +1,9 @@
 """The records that pass between stages, all frozen dataclasses, all defined here.
 
-    Page ──extract──► Article ──tag──► TaggedArticle ──events──► AnalyzedArticle ──store──► rows
+    Page ──extract──► Article ──tag──► TaggedArticle ──events──► AnalyzedArticle
+      ──► Outcome (Analyzed | Failed) ──► PageToStore ──store──► rows
 
-Fetching (issue 3) adds: Source ──discover──► DiscoveredLink ──fetch──► FetchResult ──► Page
+Fetching adds: Source ──discover──► DiscoveredLink ──fetch──► FetchResult ──► Page
 
 No stage passes dicts or ``Any`` to the next one; each stage takes one record and
 returns the next, or raises a :class:`pipeline.errors.MinewatchError`.
@@ -17,15 +18,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-EntityType = Literal["mineral", "country", "organization", "person", "place", "site"]
-ENTITY_TYPES: tuple[EntityType, ...] = (
-    "mineral",
-    "country",
-    "organization",
-    "person",
-    "place",
-    "site",
-)
+from pipeline.errors import StageFailure
+
+EntityType = Literal["mineral", "country", "organization", "person"]
+ENTITY_TYPES: tuple[EntityType, ...] = ("mineral", "country", "organization", "person")
 PageKind = Literal["html", "text"]
 EventType = Literal[
     "policy", "agreement", "meeting", "production", "investment", "disruption", "price"
@@ -41,7 +37,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
 )
 Polarity = Literal["positive", "negative"]
 DatePrecision = Literal["day", "month", "year"]
-TagSource = Literal["gazetteer", "pattern", "model", "surname", "implied"]
+TagSource = Literal["gazetteer", "pattern", "model", "surname"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,6 @@ class Mention:
     start: int
     end: int
     text: str
-    form: str | None = None  # a traded form of a mineral as written ("lithium carbonate")
 
 
 @dataclass(frozen=True)
@@ -111,17 +106,6 @@ class Entity:
     official: bool = False
     roles: tuple[Role, ...] = ()
     source: TagSource = "gazetteer"
-    # place, site and organization: the country it is in or belongs to
-    country: str | None = None
-    operator: str | None = None  # site: the operating organization's id
-    commodities: tuple[str, ...] = ()  # site: its main minerals' ids
-    # country never named but implied by these places and sites (no mentions of its own)
-    implied_by: tuple[str, ...] = ()
-    attribution: bool = False  # news agency credited as the story's source
-
-    @property
-    def implied(self) -> bool:
-        return bool(self.implied_by)
 
 
 @dataclass(frozen=True)
@@ -175,6 +159,50 @@ class AnalyzedArticle:
     @property
     def article(self) -> Article:
         return self.tagged.article
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """An input that went through every stage. ``failure`` is always None: the
+    attribute is there so that code can ask any Outcome ``outcome.failure``."""
+
+    source: str
+    analyzed: AnalyzedArticle
+    failure: None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An input that failed at one stage. ``analyzed`` is always None."""
+
+    source: str
+    failure: StageFailure
+    analyzed: None = None
+
+
+Outcome = Analyzed | Failed
+"""What became of one input: exactly one of its analysis or its failure."""
+
+PageResult = Literal["new", "updated", "unchanged", "retagged", "duplicate", "failed"]
+
+
+@dataclass(frozen=True)
+class PageToStore:
+    """One page for the store: its outcome, where it came from, and the keys the run chose.
+
+    ``url`` is the URL the page was fetched from (None for a local file: no page state);
+    ``article_url`` the article's key (the same-site canonical or the final URL; None
+    keys a local file by its content); ``source`` the configured source's name, or the
+    command (``ingest``, ``reprocess``) for inputs that belong to no source.
+    """
+
+    outcome: Outcome
+    source: str
+    url: str | None = None
+    article_url: str | None = None
+    validators: Validators | None = None
+    status: int | None = None
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)

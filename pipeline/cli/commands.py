@@ -5,27 +5,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, session_factory, storage_errors, upgrade
 from models.queries import find_mentions
-from models.store import ingest as store_article
+from pipeline.cli.lines import report_error, report_failure
+from pipeline.cli.runs import recorded_run
 from pipeline.cli.tables import write_records
 from pipeline.config import Config
 from pipeline.errors import ConfigError, MinewatchError, StageFailure
 from pipeline.evaluation.evaluate import evaluate_directory, render_report
 from pipeline.fetching.inputs import expand_inputs
+from pipeline.fetching.urls import is_http_url
 from pipeline.output import article_json, dumps, failure_json
+from pipeline.records import Outcome, PageResult, PageToStore
 from pipeline.sources import SourceConfig
-from pipeline.stages import Analyzer, Outcome
+from pipeline.stages import Analyzer
 
 PROGRESS_THRESHOLD = 5
 
@@ -46,12 +47,10 @@ class Context:
         return session_factory(make_engine(self.config.database.url))
 
     def report(self, failure: StageFailure) -> None:
-        from pipeline.cli.main import report_failure
-
         report_failure(self.errors, failure, self.debug)
 
     def red(self, line: str) -> None:
-        self.errors.print(f"[red]error: {escape(' '.join(line.split()))}[/red]")
+        report_error(self.errors, line, None, self.debug)
 
     def select_sources(self, name: str | None) -> tuple[SourceConfig, ...]:
         """The enabled sources, or the one named; ConfigError listing the names if unknown."""
@@ -95,34 +94,40 @@ def ingest(args: argparse.Namespace, ctx: Context) -> int:
 def ingest_inputs(
     ctx: Context, inputs: list[str], url: str | None = None, published: dt.date | None = None
 ) -> int:
+    """Analyze and store ``inputs`` through the one store function, as one run."""
     upgrade(ctx.config.database.url)
     table = Table("input", "result", "entities", "mentions", title="ingest")
-    counts: Counter[str] = Counter()
     total = len(expand_inputs(inputs))
-    with Progress(console=ctx.errors, disable=total < PROGRESS_THRESHOLD, transient=True) as bar:
+    with (
+        recorded_run(ctx.sessions, "ingest") as run,
+        Progress(console=ctx.errors, disable=total < PROGRESS_THRESHOLD, transient=True) as bar,
+    ):
         task = bar.add_task("ingesting", total=total)
         for outcome in ctx.analyzer.analyze(inputs, url=url, published=published):
             bar.advance(task)
-            row = _store_outcome(ctx, outcome)
-            counts[row[1]] += 1
-            table.add_row(*row)
+            page_url = outcome.source if is_http_url(outcome.source) else None
+            result = run.store(PageToStore(outcome, "ingest", page_url, run_id=run.run_id))
+            _report(ctx, outcome, result)
+            table.add_row(*_ingest_row(outcome, result))
     ctx.out.print(table)
-    ctx.out.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
-    return 1 if counts["failed"] else 0
+    ctx.out.print(run.summary(), markup=False)
+    return 1 if run.counts["failed"] else 0
 
 
-def _store_outcome(ctx: Context, outcome: Outcome) -> tuple[str, str, str, str]:
-    failure = outcome.failure
-    if outcome.analyzed is not None:
-        try:
-            stored = store_article(ctx.sessions, outcome.analyzed)
-            entities = len(outcome.analyzed.tagged.entities)
-            return outcome.source, stored.status, str(entities), str(stored.mentions)
-        except MinewatchError as exc:
-            failure = StageFailure("store", outcome.source, exc)
-    assert failure is not None
-    ctx.report(failure)
-    return outcome.source, "failed", "-", "-"
+def _report(ctx: Context, outcome: Outcome, result: PageResult | MinewatchError) -> None:
+    if isinstance(result, MinewatchError):
+        ctx.report(StageFailure("store", outcome.source, result))
+    elif outcome.failure is not None:
+        ctx.report(outcome.failure)
+
+
+def _ingest_row(outcome: Outcome, result: PageResult | MinewatchError) -> tuple[str, ...]:
+    status = "failed" if isinstance(result, MinewatchError) else result
+    if outcome.analyzed is None or status == "failed":
+        return (outcome.source, status, "-", "-")
+    entities = outcome.analyzed.tagged.entities
+    mentions = sum(len(entity.mentions) for entity in entities)
+    return (outcome.source, status, str(len(entities)), str(mentions))
 
 
 def db_upgrade(args: argparse.Namespace, ctx: Context) -> int:

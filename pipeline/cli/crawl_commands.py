@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import signal
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 
 from rich.markup import escape
@@ -28,15 +27,15 @@ from models.crawl_store import (
 )
 from models.db import upgrade
 from models.schema import utcnow
-from models.store import ingest as store_article
 from pipeline.cli.commands import Context, ingest_inputs
+from pipeline.cli.runs import CommandRun, recorded_run
 from pipeline.errors import ConfigError, MinewatchError, StageFailure
 from pipeline.fetching.inputs import decode
 from pipeline.output import dumps
-from pipeline.polling.poll import Poller, with_page_url
-from pipeline.polling.report import Reporter, RunReport, SourceReport
+from pipeline.polling.poll import Poller
+from pipeline.polling.report import Reporter, RunReport, SourceReport, failure_line
 from pipeline.polling.scheduler import Scheduler, describe_schedule, health, job_specs
-from pipeline.records import Page
+from pipeline.records import Failed, Page, PageToStore
 from pipeline.sources import SourceConfig
 
 
@@ -51,8 +50,7 @@ class _Lines(Reporter):
         self.ctx.out.print(f"{stamp} {report.one_line()}", markup=False, highlight=False)
 
     def failure(self, failure: FailureRecord) -> None:
-        where = f"{failure.source}: " if failure.source else ""
-        self.ctx.red(f"{where}{failure.url}: {failure.stage}: {failure.message}")
+        self.ctx.red(failure_line(failure))
 
 
 class _Bar(_Lines):
@@ -198,22 +196,25 @@ def _health_cell(key: str, value: str | int | None) -> str:
 
 
 def reprocess(args: argparse.Namespace, ctx: Context) -> int:
-    """Re-extract and re-tag stored raw HTML (after a rules or model change)."""
+    """Re-extract and re-tag stored raw HTML (after a rules or model change), as one run
+    through the one store function."""
     if args.source is not None:
         ctx.select_sources(args.source)
     upgrade(ctx.config.database.url)
     ids = read(ctx.sessions, lambda s: article_ids(s, args.since, args.source))
-    counts: Counter[str] = Counter()
-    with Progress(console=ctx.errors, transient=True) as bar:
+    with (
+        recorded_run(ctx.sessions, "reprocess") as run,
+        Progress(console=ctx.errors, transient=True) as bar,
+    ):
         task = bar.add_task("reprocessing", total=len(ids))
         for start in range(0, len(ids), REPROCESS_BATCH):
             chunk = ids[start : start + REPROCESS_BATCH]
             stored = read(ctx.sessions, _pages_of(chunk))
-            for status in _reprocess_batch(ctx, stored):
-                counts[status] += 1
+            for _ in _reprocess_batch(ctx, run, stored):
                 bar.advance(task)
+    counts = run.counts
     ctx.out.print(
-        f"{counts['retagged']} retagged, {counts['unchanged']} unchanged, "
+        f"{counts['updated']} retagged, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed (of {len(ids)} articles)"
     )
     return 1 if counts["failed"] else 0
@@ -226,7 +227,7 @@ def _pages_of(ids: list[int]) -> Callable[[Session], list[StoredPage]]:
     return lambda session: stored_pages(session, ids)
 
 
-def _reprocess_batch(ctx: Context, stored: list[StoredPage]) -> Iterator[str]:
+def _reprocess_batch(ctx: Context, run: CommandRun, stored: list[StoredPage]) -> Iterator[None]:
     pages: list[Page] = []
     urls: dict[str, str | None] = {}
     for item in stored:
@@ -234,23 +235,20 @@ def _reprocess_batch(ctx: Context, stored: list[StoredPage]) -> Iterator[str]:
             pages.append(_stored_page(item))
             urls[item.source] = item.url
         except MinewatchError as exc:
-            ctx.report(StageFailure("read", item.url or item.source, exc))
-            yield "failed"
+            failure = StageFailure("read", item.url or item.source, exc)
+            run.store(PageToStore(Failed(item.source, failure), "reprocess", run_id=run.run_id))
+            ctx.report(failure)
+            yield
     for outcome in ctx.analyzer.analyze_pages(pages):
-        if outcome.analyzed is None:
-            assert outcome.failure is not None
+        page = PageToStore(
+            outcome, "reprocess", article_url=urls[outcome.source], run_id=run.run_id
+        )
+        result = run.store(page)
+        if isinstance(result, MinewatchError):
+            ctx.report(StageFailure("store", outcome.source, result))
+        elif outcome.failure is not None:
             ctx.report(outcome.failure)
-            yield "failed"
-            continue
-        try:
-            result = store_article(
-                ctx.sessions, with_page_url(outcome.analyzed, urls[outcome.source])
-            )
-        except MinewatchError as exc:
-            ctx.report(StageFailure("store", outcome.source, exc))
-            yield "failed"
-            continue
-        yield "unchanged" if result.status == "unchanged" else "retagged"
+        yield
 
 
 def _stored_page(item: StoredPage) -> Page:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -16,9 +15,11 @@ from rich.console import Console
 
 from pipeline.cli import commands, crawl_commands
 from pipeline.cli.event_commands import add_event_commands
+from pipeline.cli.history_commands import add_history_commands
+from pipeline.cli.lines import report_error
 from pipeline.cli.tables import iso_date
 from pipeline.config import load_config
-from pipeline.errors import MinewatchError, StageFailure
+from pipeline.errors import MinewatchError
 
 EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
 
@@ -34,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, context)
     except MinewatchError as exc:
-        report_error(errors, str(exc), exc, args.debug)
+        hint = f"; {exc.hint}" if exc.hint and exc.hint not in str(exc) else ""
+        report_error(errors, f"{exc}{hint}", exc, args.debug)
         return EXIT_ERROR
     except KeyboardInterrupt:
         errors.print("[red]interrupted[/red]")
@@ -42,16 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last net: one line, and the traceback with --debug
         report_error(errors, f"unexpected {type(exc).__name__}: {exc}", exc, args.debug)
         return EXIT_ERROR
-
-
-def report_error(console: Console, line: str, exc: BaseException, debug: bool) -> None:
-    console.print(f"[red]error: {' '.join(line.split())}[/red]", markup=True)
-    if debug:
-        console.print("".join(traceback.format_exception(exc)), markup=False)
-
-
-def report_failure(console: Console, failure: StageFailure, debug: bool) -> None:
-    report_error(console, failure.one_line(), failure.error, debug)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mentions(sub)
     _add_evaluate(sub)
     add_event_commands(sub)
+    add_history_commands(sub)
     _add_run(sub)
     _add_poll(sub)
     _add_sources(sub)

@@ -59,7 +59,6 @@ from pipeline.fetching.addresses import (
     refuse_host,
     resolve,
 )
-from pipeline.fetching.pages import page_from_fetch
 from pipeline.fetching.policy import (
     REDIRECT_STATUSES,
     Accept,
@@ -74,7 +73,7 @@ from pipeline.fetching.policy import (
 )
 from pipeline.fetching.robots import RobotsCache
 from pipeline.fetching.transport import VettingTransport
-from pipeline.records import FetchLogEntry, FetchResult, Page, Validators
+from pipeline.records import FetchLogEntry, FetchResult, Validators
 
 OnFetch = Callable[[FetchLogEntry], None]
 TOTAL_TIMEOUT_FACTOR = 3  # a whole request may take 3x the per-phase timeout
@@ -289,11 +288,6 @@ class Fetcher:
     def _log(self, entry: FetchLogEntry) -> None:
         if self._on_fetch is not None:
             self._on_fetch(entry)
-
-
-def result_to_page(result: FetchResult) -> Page:
-    """Deprecated: :func:`pipeline.fetching.pages.page_from_fetch` (kept for poll.py)."""
-    return page_from_fetch(result.url, result)
 
 
 def _allow_all(address: IPAddress) -> bool:

@@ -28,12 +28,11 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.errors import StageFailure, UnexpectedError, one_line
-from pipeline.records import Page
-from pipeline.stages import Analyzer, Outcome
+from pipeline.records import Failed, Outcome, Page
+from pipeline.stages import Analyzer
 
 WATCH_PARENT_SECONDS = 0.5
 _ANALYZER: Analyzer | None = None
@@ -146,5 +145,5 @@ def picklable(outcome: Outcome) -> Outcome:
         pickle.loads(pickle.dumps(failure))
     except Exception:  # any error of the error's own pickling: send its message instead
         error = UnexpectedError(one_line(failure.error))
-        return replace(outcome, failure=StageFailure(failure.stage, failure.source, error))
+        return Failed(outcome.source, StageFailure(failure.stage, failure.source, error))
     return outcome

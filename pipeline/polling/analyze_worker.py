@@ -17,8 +17,8 @@ from pipeline.config import Config, worker_processes
 from pipeline.errors import StageFailure, UnexpectedError
 from pipeline.polling.analyze_pool import AnalyzePool, ThreadRunner
 from pipeline.polling.ready_batch import next_batch
-from pipeline.records import Page
-from pipeline.stages import Analyzer, Outcome
+from pipeline.records import Failed, Outcome, Page
+from pipeline.stages import Analyzer
 
 _Item = tuple[Page, "asyncio.Future[Outcome]"]
 
@@ -84,8 +84,7 @@ class AnalyzeWorker:
             except Exception as exc:  # a bug or a dead worker: every page of the batch fails
                 error = UnexpectedError.wrap(exc)
                 outcomes = [
-                    Outcome(p.source, failure=StageFailure("extract", p.source, error))
-                    for p in pages
+                    Failed(p.source, StageFailure("extract", p.source, error)) for p in pages
                 ]
             by_source = {outcome.source: outcome for outcome in outcomes}
             for page, future in batch:

@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
@@ -38,20 +38,36 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import crawl_store as cs
 from models.schema import utcnow
 from pipeline.config import Config
-from pipeline.errors import MinewatchError, RateLimited, StageFailure, one_line
+from pipeline.errors import MinewatchError, StageFailure, one_line
 from pipeline.fetching.discover import discover
-from pipeline.fetching.fetcher import Fetcher, result_to_page
-from pipeline.fetching.urls import canonical_from_html, canonical_url
+from pipeline.fetching.fetcher import Fetcher
+from pipeline.fetching.pages import page_from_fetch
+from pipeline.fetching.urls import canonical_url
 from pipeline.polling.analyze_worker import AnalyzeWorker, runner_for
 from pipeline.polling.in_flight import InFlight
-from pipeline.polling.report import Counts, Reporter, RunReport, SourceReport, SourceStatus
+from pipeline.polling.report import (
+    Counts,
+    Reporter,
+    RunReport,
+    SourceReport,
+    SourceStatus,
+    failure_record,
+)
 from pipeline.polling.scheduler import after_failure, after_success
-from pipeline.polling.store_queue import STORE_BATCH, StoreJob, StoreQueue, with_page_url
-from pipeline.records import DiscoveredLink, FetchLogEntry, FetchResult, Page, Validators
+from pipeline.polling.store_queue import STORE_BATCH, StoreQueue
+from pipeline.records import (
+    DiscoveredLink,
+    Failed,
+    FetchLogEntry,
+    FetchResult,
+    Outcome,
+    PageToStore,
+    Validators,
+)
 from pipeline.sources import SourceConfig
-from pipeline.stages import Analyzer, Outcome
+from pipeline.stages import Analyzer
 
-__all__ = ["Poller", "with_page_url"]
+__all__ = ["Poller"]
 LOG_FLUSH_EVERY = 200
 _COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
 T = TypeVar("T")
@@ -193,9 +209,8 @@ class Poller:
             if not result.not_modified:
                 await self._process_source_body(job, source, result)
         except MinewatchError as exc:
-            await self._fail(job, stage, source.url, exc)
-            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-            failed = after_failure(state, source, polled_at, one_line(exc), retry_after)
+            await self._fail(job, stage, source.url, exc, of_source=True)
+            failed = after_failure(state, source, polled_at, exc)
             await self._write(lambda s: cs.save_source(s, failed))
             seconds = time.monotonic() - started
             counts = Counts.of(job.counts)
@@ -269,8 +284,11 @@ class Poller:
             try:
                 result = await self._fetcher.fetch(link.url, validators=validators)
             except MinewatchError as exc:
-                await self._fail(job, "fetch", link.url, exc)
-                self.reporter.page_done()
+                failed = Failed(link.url, StageFailure("fetch", link.url, exc))
+                try:
+                    await self._store_page(job, link.url, failed)
+                finally:
+                    self.reporter.page_done()
                 return
             await self._handle_page(job, link.url, result, link.published)
 
@@ -281,18 +299,39 @@ class Poller:
             analyzed = await self._analyze(job, url, result, published)
             if analyzed is not None:
                 article_url, outcome = analyzed
-                validators, status = result.validators, result.status
-                stored = await self._store.store(
-                    StoreJob(job.source, url, article_url, validators, status, outcome)
-                )
-                if outcome.failure is not None:
-                    await self._fail(job, outcome.failure.stage, url, outcome.failure.error)
-                else:
-                    job.add(_COUNTED_AS.get(stored, stored))
-        except MinewatchError as exc:
-            await self._fail(job, "store", url, exc)
+                await self._store_page(job, url, outcome, article_url, result)
         finally:
             self.reporter.page_done()
+
+    async def _store_page(
+        self,
+        job: _Job,
+        url: str,
+        outcome: Outcome,
+        article_url: str | None = None,
+        result: FetchResult | None = None,
+    ) -> None:
+        """Through the one store function; a failed page leaves its failure row and a
+        page state with its retry time (written by the store, in the same transaction)."""
+        page = PageToStore(
+            outcome,
+            job.source,
+            url,
+            article_url or url,
+            result.validators if result is not None else None,
+            result.status if result is not None else None,
+            job.run.run_id,
+        )
+        try:
+            stored = await self._store.store(page)
+        except MinewatchError as exc:
+            await self._fail(job, "store", url, exc)
+            return
+        if isinstance(outcome, Failed):
+            job.add("failed")
+            self.reporter.failure(failure_record(outcome.failure, url, job.source))
+        else:
+            job.add(_COUNTED_AS.get(stored, stored))
 
     async def _analyze(
         self, job: _Job, url: str, result: FetchResult, published: dt.date | None
@@ -305,18 +344,19 @@ class Poller:
             return None
         job.add("fetched")
         try:
-            page = _page(url, result, published)
+            page = page_from_fetch(url, result, published)
         except MinewatchError as exc:
-            return url, Outcome(url, failure=StageFailure("read", url, exc))
+            return url, Failed(url, StageFailure("read", url, exc))
         return page.url or url, await self._batcher.analyze(page)
 
     # --- bookkeeping -----------------------------------------------------------------
 
-    async def _fail(self, job: _Job, stage: str, url: str, error: MinewatchError) -> None:
-        reason = StageFailure(stage, url, error).reason
-        record = cs.FailureRecord(
-            stage, url, type(error).__name__, reason, error.transient, job.source
-        )
+    async def _fail(
+        self, job: _Job, stage: str, url: str, error: MinewatchError, of_source: bool = False
+    ) -> None:
+        """A failure that is not a page's (the source's fetch or discovery, a store)."""
+        failure = StageFailure(stage, url, error)
+        record = failure_record(failure, url, job.source, of_source=of_source)
         job.add("failed")
         self.reporter.failure(record)
         await self._write(lambda s: cs.add_failures(s, job.run.run_id, [record]))
@@ -355,14 +395,6 @@ def _save_page(page: cs.PageState) -> Callable[[Session], None]:
 
 def _add_log(run_id: int, records: list[cs.LogRecord]) -> Callable[[Session], None]:
     return lambda session: cs.add_fetch_log(session, run_id, records)
-
-
-def _page(url: str, result: FetchResult, published: dt.date | None) -> Page:
-    """The fetched page, keyed by its canonical URL (rel=canonical on the same site)."""
-    page = result_to_page(result)
-    article_url = canonical_from_html(page.content, result.final_url)
-    article_url = article_url or canonical_url(result.final_url)
-    return replace(page, source=url, url=article_url, published=published)
 
 
 def _accept(source: SourceConfig) -> Literal["page", "feed"]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from models import crawl_store as cs
+from pipeline.errors import StageFailure, page_hint, source_hint
 
 SourceStatus = Literal["ok", "not_modified", "failed", "backing_off"]
 
@@ -88,3 +89,25 @@ class Reporter:
 
 def _hhmm(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+def failure_record(
+    failure: StageFailure, url: str, source: str, *, of_source: bool = False
+) -> cs.FailureRecord:
+    """The failure row (and red line) of one URL, with the hint for where it failed."""
+    return cs.FailureRecord(
+        stage=failure.stage,
+        url=url,
+        error_class=type(failure.error).__name__,
+        message=failure.reason,
+        transient=failure.transient,
+        source=source,
+        hint=source_hint(failure.error) if of_source else page_hint(failure.error),
+    )
+
+
+def failure_line(record: cs.FailureRecord) -> str:
+    """``source: url: stage: message; hint`` on one line."""
+    where = f"{record.source}: " if record.source else ""
+    hint = f"; {record.hint}" if record.hint else ""
+    return f"{where}{record.url}: {record.stage}: {record.message}{hint}"

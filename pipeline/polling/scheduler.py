@@ -30,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models.crawl_store import SourceState
+from pipeline.errors import MinewatchError, RateLimited, one_line, retry_delay
 from pipeline.records import Validators
 from pipeline.sources import SourceConfig
 
@@ -115,15 +116,23 @@ def after_success(
 
 
 def after_failure(
-    state: SourceState,
-    source: SourceConfig,
-    now: dt.datetime,
-    reason: str,
-    retry_after: float | None = None,
+    state: SourceState, source: SourceConfig, now: dt.datetime, error: MinewatchError
 ) -> SourceState:
-    """The source's state after a failed poll: one more failure, backing off."""
+    """The source's state after a failed poll: one more failure, and its next poll.
+
+    A transient failure backs off exponentially (never sooner than Retry-After); a
+    terminal one (404, 410, a refused address, a feed that is not a feed) waits for the
+    slow retry: a day after the first failure, a week after each later one.
+    """
     failures = state.consecutive_failures + 1
-    backoff_until, next_poll = next_poll_after_failure(source, now, failures, retry_after)
+    slow = retry_delay(error, failures)
+    if slow is not None:
+        backoff_until = now + slow
+        next_poll = backoff_until
+    else:
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        backoff_until, next_poll = next_poll_after_failure(source, now, failures, retry_after)
+    reason = one_line(error)
     return replace(
         state,
         last_polled_at=now,

@@ -31,7 +31,7 @@ def ruled_model() -> Language:
 
 def fixture_texts(analyzer: Analyzer) -> list[str]:
     pages = [str(p) for p in sorted(PAGES.glob("*.html"))]
-    return [o.tagged.article.text for o in analyzer.analyze(pages) if o.tagged is not None]
+    return [o.analyzed.article.text for o in analyzer.analyze(pages) if o.analyzed is not None]
 
 
 def test_tags_answer_like_the_attribute_ruler(ruled_model: Language, analyzer: Analyzer) -> None:

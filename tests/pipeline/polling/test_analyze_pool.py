@@ -21,9 +21,8 @@ from pipeline.config import Config, parse_config, worker_processes
 from pipeline.errors import MinewatchError, StageFailure, StorageError
 from pipeline.polling.analyze_pool import AnalyzePool, ThreadRunner, picklable
 from pipeline.polling.analyze_worker import AnalyzeWorker, runner_for
-from pipeline.polling.store_queue import StoreJob, store_batch
-from pipeline.records import Page, Validators
-from pipeline.stages import Analyzer, Outcome
+from pipeline.records import Failed, Outcome, Page, PageToStore, Validators
+from pipeline.stages import Analyzer, store_pages
 from tests.conftest import PAGES, ROOT, SEEDS
 
 
@@ -77,12 +76,12 @@ class Unpicklable(MinewatchError):
 
 def test_a_failure_that_would_not_pickle_is_sent_as_its_message() -> None:
     error = Unpicklable("cannot  parse\nthis", handle=lambda: None)
-    outcome = Outcome("a.html", failure=StageFailure("tag", "a.html", error))
+    outcome = Failed("a.html", StageFailure("tag", "a.html", error))
     sent = picklable(outcome).failure
     assert sent is not None
     assert sent.stage == "tag"
     assert sent.reason == "cannot parse this"
-    ok = Outcome("b.html", failure=StageFailure("tag", "b.html", StorageError("x")))
+    ok = Failed("b.html", StageFailure("tag", "b.html", StorageError("x")))
     assert picklable(ok) is ok
 
 
@@ -151,11 +150,11 @@ def test_a_page_that_fails_to_store_does_not_lose_the_others_of_its_batch(
     bad = replace(other, analyzed=replace(other.analyzed, events=(event,)))
     urls = [f"https://example.com/{n}" for n in range(3)]
     jobs = [
-        StoreJob("s", page, page, Validators(), 200, outcome)
+        PageToStore(outcome, "s", page, page, Validators(), 200)
         for page, outcome in zip(urls, [good, bad, outcomes[2]], strict=True)
     ]
     try:
-        results = store_batch(session_factory(engine), jobs)
+        results = store_pages(session_factory(engine), jobs)
         assert results[0] == "new"
         assert results[2] == "failed"
         assert isinstance(results[1], StorageError)

@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from models.crawl_store import SourceState, read, source_states, write
 from models.db import make_engine, session_factory, upgrade
 from pipeline.config import parse_config
+from pipeline.errors import FetchRejected, ServerError
 from pipeline.polling.poll import Poller
 from pipeline.polling.scheduler import (
     BACKOFF_MAX,
@@ -60,7 +61,7 @@ def test_a_failing_source_backs_off_and_a_success_resets_it() -> None:
     cron = source(schedule={"cron": "*/5 * * * *"})
     current = state()
     for _ in range(6):
-        current = after_failure(current, cron, NOW, "HTTP 500")
+        current = after_failure(current, cron, NOW, ServerError("HTTP 500"))
     assert current.consecutive_failures == 6
     assert current.last_error == "HTTP 500"
     assert current.backoff_until == NOW + dt.timedelta(minutes=160)
@@ -71,6 +72,18 @@ def test_a_failing_source_backs_off_and_a_success_resets_it() -> None:
     assert current.next_poll_at == NOW + dt.timedelta(minutes=5)
     assert current.validators.etag == '"e"'
     assert health(cron, current, NOW) == "ok"
+
+
+def test_a_terminal_failure_waits_a_day_then_a_week() -> None:
+    hourly = source()
+    first = after_failure(state(), hourly, NOW, FetchRejected("HTTP 404"))
+    assert first.next_poll_at == NOW + dt.timedelta(days=1)
+    second = after_failure(first, hourly, NOW, FetchRejected("HTTP 404"))
+    assert second.next_poll_at == NOW + dt.timedelta(days=7)
+    assert second.consecutive_failures == 2
+    assert second.last_error == "HTTP 404"
+    transient = after_failure(state(), hourly, NOW, ServerError("HTTP 503"))
+    assert transient.next_poll_at == next_fire(hourly, NOW)  # the schedule beats 5 min
 
 
 def test_stale_when_nothing_new_for_longer_than_the_expected_cadence() -> None:
