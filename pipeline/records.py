@@ -20,8 +20,15 @@ from typing import Literal
 
 from pipeline.errors import StageFailure
 
-EntityType = Literal["mineral", "country", "organization", "person"]
-ENTITY_TYPES: tuple[EntityType, ...] = ("mineral", "country", "organization", "person")
+EntityType = Literal["mineral", "country", "organization", "person", "place", "site"]
+ENTITY_TYPES: tuple[EntityType, ...] = (
+    "mineral",
+    "country",
+    "organization",
+    "person",
+    "place",
+    "site",
+)
 PageKind = Literal["html", "text"]
 EventType = Literal[
     "policy", "agreement", "meeting", "production", "investment", "disruption", "price"
@@ -37,7 +44,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
 )
 Polarity = Literal["positive", "negative"]
 DatePrecision = Literal["day", "month", "year"]
-TagSource = Literal["gazetteer", "pattern", "model", "surname"]
+TagSource = Literal["gazetteer", "pattern", "model", "surname", "implied"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Mention:
     start: int
     end: int
     text: str
+    form: str | None = None  # a traded form of a mineral as written ("lithium carbonate")
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,17 @@ class Entity:
     official: bool = False
     roles: tuple[Role, ...] = ()
     source: TagSource = "gazetteer"
+    # place, site and organization: the country it is in or belongs to
+    country: str | None = None
+    operator: str | None = None  # site: the operating organization's id
+    commodities: tuple[str, ...] = ()  # site: its main minerals' ids
+    # country never named but implied by these places and sites (no mentions of its own)
+    implied_by: tuple[str, ...] = ()
+    attribution: bool = False  # news agency credited as the story's source
+
+    @property
+    def implied(self) -> bool:
+        return bool(self.implied_by)
 
 
 @dataclass(frozen=True)
