@@ -10,6 +10,7 @@ one that goes on about it with a pronoun ("he engaged in discussions...").
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from extractors import event_scope as scope
+from extractors.event_context import evidence_sentences, is_heading, minerals_before
 from extractors.event_dates import find_date
 from extractors.event_lexicon import (
     TriggerRule,
     build_trigger_matcher,
+    has_figure,
     has_money,
     has_quantity,
     load_lexicon,
@@ -30,7 +33,17 @@ from extractors.event_lexicon import (
 from extractors.pos import is_adposition, is_verb
 from pipeline.records import AnalyzedArticle, EntityType, Event, EventType, TaggedArticle
 
-EVENTS_RULES_VERSION = 1
+EVENTS_RULES_VERSION = 2
+_TOPIC = frozenset("on over about regarding concerning sobre".split())
+_UNTAGGED_REACH = 2  # without tags, "la nueva huelga" at most
+_ACTED_ON = frozenset(("dobj", "nsubjpass", "pobj"))
+_PARTIES: frozenset[EntityType] = frozenset(("organization", "person", "country"))
+# Who meets when no name is tagged: "a delegation", "the union", "officials".
+_PARTY_WORDS = frozenset(
+    "delegation delegations officials ministers minister counterpart counterparts union "
+    "unions leaders representatives chamber committee executives comuneros dirigentes "
+    "ministro representantes".split()
+)
 _DETERMINERS = frozenset("the this that these those el la los las este esta estos estas".split())
 _FUTURE = frozenset("will next upcoming scheduled planned próxima próximo celebrará".split())
 # "the next meeting" is another meeting, not a reference to the last one.
@@ -48,6 +61,8 @@ class _Draft:
     sentence_index: int
     negative: bool
     parsed: bool
+    rule: TriggerRule
+    head_index: int  # the clause verb, or -1 without a parse
     participants: dict[str, EntityType] = field(default_factory=dict)
 
 
@@ -68,12 +83,14 @@ class EventExtractor:
     def extract(self, tagged: TaggedArticle, doc: Doc) -> AnalyzedArticle:
         entities = _token_entities(tagged, doc)
         english = tagged.article.language in (None, "en")
-        by_sentence = self._trigger_spans(doc, entities)
+        sentences = evidence_sentences(doc)
+        by_sentence = self._trigger_spans(doc, entities, sentences)
         drafts: list[_Draft] = []
-        for index, sentence in enumerate(doc.sents):
-            spans = by_sentence.get(sentence.start, [])
+        for index, sentence in enumerate(sentences):
+            spans = [] if is_heading(sentence) else by_sentence.get(sentence.start, [])
             found = self._triggers(sentence, spans, entities, english)
             _add_sentence(drafts, index, sentence, found, entities)
+        drafts = [d for d in drafts if _with_inherited_minerals(d, sentences, entities)]
         events: dict[str, Event] = {}  # one event per key: type, sentence and trigger
         for draft in drafts:
             event = _freeze(draft, tagged)
@@ -81,14 +98,18 @@ class EventExtractor:
         return AnalyzedArticle(tagged, tuple(events.values()), self.version)
 
     def _trigger_spans(
-        self, doc: Doc, entities: dict[int, tuple[str, EntityType]]
+        self, doc: Doc, entities: dict[int, tuple[str, EntityType]], sentences: list[Span]
     ) -> dict[int, list[Span]]:
         """Trigger spans by sentence start; a trigger inside an entity name is none."""
+        starts = [s.start for s in sentences]
         spans = [Span(doc, start, end, label=key) for key, start, end in self.matcher(doc)]
+        kept = {(s.start, s.end) for s in filter_spans(spans)}
         grouped: dict[int, list[Span]] = {}
-        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+        # A phrase may be the trigger of several types ("joint venture"): all of them.
+        for span in sorted((s for s in spans if (s.start, s.end) in kept), key=lambda s: s.start):
             if not any(i in entities for i in range(span.start, span.end)):
-                grouped.setdefault(span.sent.start, []).append(span)
+                sentence_start = starts[bisect_right(starts, span.start) - 1]
+                grouped.setdefault(sentence_start, []).append(span)
         return grouped
 
     def _triggers(
@@ -104,12 +125,15 @@ class EventExtractor:
             rule = self.rules[self.strings[span.label]]
             if rule.ignore:
                 continue
-            head = scope.clause_head(span.root) if parsed else None
+            root = span.root.head if span.root.dep_ in ("aux", "auxpass") else span.root
+            head = scope.clause_head(root) if parsed else None
             if head is not None and (scope.in_background(span.root) or scope.hypothetical(head)):
                 continue
             if _conditions_met(rule, span, sentence, entities, parsed):
                 found.append(_Found(rule, span, head))
-        return found
+        return [
+            f for f in found if not _topic_of_another(f, found) and not _held_by_another(f, found)
+        ]
 
 
 def _add_sentence(
@@ -122,12 +146,12 @@ def _add_sentence(
     heads = [f.head for f in found if f.head is not None]
     triggers = [f.span.root for f in found]
     new_types = {
-        f.rule.type for f in found if _latest(drafts, f.rule.type) is None or not _definite(f.span)
+        f.rule.type for f in found if _latest(drafts, f.rule.type) is None or not _definite(f)
     }
     for item in found:
         earlier = _latest(drafts, item.rule.type)
         tokens = _clause(item, sentence, heads, triggers)
-        if earlier is not None and _definite(item.span):
+        if earlier is not None and _definite(item) and not _new_figure(tokens, sentence):
             if item.rule.type not in new_types and not scope.after_preposition(
                 item.span.root, _determiner_index(item.span)
             ):
@@ -153,11 +177,32 @@ def _add_sentence(
             trigger_text=item.span.text,
             sentence=sentence,
             sentence_index=index,
-            negative=_negative(item),
+            negative=item.rule.negative or _negative(item),
             parsed=item.head is not None,
+            rule=item.rule,
+            head_index=item.head.i if item.head is not None else -1,
         )
         _merge(draft, tokens, entities)
         drafts.append(draft)
+
+
+def _with_inherited_minerals(
+    draft: _Draft, sentences: list[Span], entities: dict[int, tuple[str, EntityType]]
+) -> bool:
+    """Adds the minerals a mineral-less claim refers back to; False drops a price event
+    that has none (extractors.event_context)."""
+    if "mineral" in draft.participants.values():
+        return True
+    if draft.type == "price":
+        for mineral in minerals_before(sentences, draft.sentence_index, entities):
+            draft.participants.setdefault(mineral, "mineral")
+    return draft.type != "price" or "mineral" in draft.participants.values()
+
+
+def _new_figure(tokens: set[int], sentence: Span) -> bool:
+    """ "The levy climbs to 4.5%": a reference that brings a new figure is a new claim."""
+    words = [sentence.doc[i] for i in sorted(tokens)]
+    return has_money(words) or has_quantity(words)
 
 
 def _conditions_met(
@@ -169,17 +214,60 @@ def _conditions_met(
 ) -> bool:
     if rule.needs_in_sentence and not any(t.lower_ in rule.needs_in_sentence for t in sentence):
         return False
+    before = span.doc[max(sentence.start, span.start - 4) : span.start]
+    if rule.not_after and any(t.lower_ in rule.not_after for t in before):
+        return False
+    if parsed and rule.only_deps and span.root.dep_ not in rule.only_deps:
+        return False
+    if rule.subject_not and any(t.lower_ in rule.subject_not for t in _subject(span, parsed)):
+        return False
     phrase = phrase_tokens(span.root, sentence.end, parsed)
-    if rule.needs_object and not any(
-        t.lower_ in rule.needs_object for t in phrase if t.i >= span.end
-    ):
+    after = [t for t in phrase if t.i >= span.end]
+    if rule.needs_object and not any(t.lower_ in rule.needs_object for t in after):
+        return False
+    if rule.unless_object and any(t.lower_ in rule.unless_object for t in after):
         return False
     kinds = {entities[t.i][1] for t in phrase if t.i in entities}
     if rule.needs == "mineral":
         return "mineral" in kinds or has_quantity(phrase)
     if rule.needs == "money_or_party":
         return bool(kinds & {"mineral", "organization"}) or has_money(phrase)
+    if rule.needs == "figure":  # "is up 5.1%": the figure hangs on "up"
+        own = [t for word in span for t in word.subtree] if parsed else []
+        return has_figure(phrase + own)
+    if rule.needs == "party":
+        return bool(kinds & _PARTIES) or any(
+            t.lower_ in _PARTY_WORDS or entities.get(t.i, ("", ""))[1] in _PARTIES for t in sentence
+        )
     return True
+
+
+def _held_by_another(item: _Found, found: list[_Found]) -> bool:
+    """ "The quota limits cobalt shipments", "output has been curtailed": the output is
+    what the policy or the disruption acts on, not a production claim of its own."""
+    root = item.span.root
+    if item.head is None or item.rule.type != "production" or root.dep_ not in _ACTED_ON:
+        return False
+    return any(
+        f.span.root.i == root.head.i and f.rule.type in ("policy", "disruption") for f in found
+    )
+
+
+def _subject(span: Span, parsed: bool) -> list[Token]:
+    """The subject of the trigger's clause, or without a parse the words before it."""
+    if not parsed:
+        return list(span.doc[max(span.sent.start, span.start - 5) : span.start])
+    head = scope.clause_head(span.root)
+    return [t for c in head.children if c.dep_ in scope.SUBJECTS for t in c.subtree]
+
+
+def _topic_of_another(item: _Found, found: list[_Found]) -> bool:
+    """ "talks on a nickel partnership": the partnership is what the talks are about."""
+    root = item.span.root
+    if item.head is None or root.head.dep_ != "prep" or root.head.lower_ not in _TOPIC:
+        return False
+    governor = root.head.head.i
+    return any(f.span.root.i == governor and f.rule.type != item.rule.type for f in found)
 
 
 def _clause(item: _Found, sentence: Span, heads: list[Token], triggers: list[Token]) -> set[int]:
@@ -191,7 +279,7 @@ def _clause(item: _Found, sentence: Span, heads: list[Token], triggers: list[Tok
 def _same_clause(draft: _Draft, item: _Found) -> bool:
     if item.head is None or not draft.parsed:
         return True
-    return scope.clause_head(draft.trigger).i == item.head.i
+    return draft.head_index == item.head.i
 
 
 def _continues(item: _Found) -> bool:
@@ -207,8 +295,15 @@ def _negative(item: _Found) -> bool:
     return any(t.lower_ in ("not", "no", "never", "sin") for t in window)
 
 
-def _definite(span: Span) -> bool:
+def _definite(item: _Found) -> bool:
+    """ "the meeting", "the ban": a noun trigger with a definite article. Without a
+    parse, the article must be close: "La empresa declaró fuerza mayor" is no reference."""
+    span = item.span
+    if item.head is not None and not span.root.tag_.startswith("NN"):
+        return False
     index = _determiner_index(span)
+    if item.head is None and span.start - index > _UNTAGGED_REACH:
+        return False
     between = span.doc[index + 1 : span.start] if index >= 0 else span.doc[0:0]
     return index >= 0 and not any(t.lower_ in _ANOTHER for t in between)
 
@@ -220,6 +315,8 @@ def _determiner_index(span: Span) -> int:
         token = doc[index]
         if token.lower_ in _DETERMINERS:
             return index
+        if token.tag_ == "POS":  # "the world's largest producers": the world's
+            return -1
         if (token.is_punct and token.text != "-") or is_verb(token) or is_adposition(token):
             return -1
     return -1

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.evaluation.events import EventReport, score_events
+from pipeline.evaluation.events import EventReport, events_json, render_events, score_events
 from pipeline.evaluation.gold import Gold, Span, gold_spans, load_gold, locate
 from pipeline.evaluation.scores import HEADER, Counts
 from pipeline.output import JsonObject, article_json
-from pipeline.records import ENTITY_TYPES, EVENT_TYPES
+from pipeline.records import ENTITY_TYPES
 from pipeline.stages import Analyzer
 
 LEVELS = ("id", "span")
@@ -169,23 +169,10 @@ def report_json(report: Report) -> JsonObject:
     return {
         "pages": report.pages,
         "scores": {f"{lv}/{t}": c.as_json() for (lv, t), c in sorted(report.scores.items())},
-        "events": events_json(report),
+        "events": events_json(report.events, report.event_pages),
         "findings": report.findings,
         "failed_checks": report.failed_checks,
         "problems": report.problems,
-    }
-
-
-def events_json(report: Report) -> JsonObject:
-    events = report.events
-    return {
-        "pages": report.event_pages,
-        "by_type": {t: c.as_json() for t, c in sorted(events.by_type.items())},
-        "matched": events.matched,
-        "exact_participants": round(events.share(events.exact_participants), 4),
-        "right_polarity": round(events.share(events.right_polarity), 4),
-        "right_date": round(events.share(events.right_date), 4),
-        "findings": events.findings,
     }
 
 
@@ -199,17 +186,9 @@ def render_report(report: Report, fmt: str) -> str:
     for row in EXTRA_ROWS:
         if ("id", row) in report.scores:
             lines.append(report.counts("id", row).row(row))
-    events = report.events
-    lines += ["", f"events ({report.event_pages} pages with event gold)", f"events{HEADER[6:]}"]
-    lines += [events.counts(t).row(t) for t in EVENT_TYPES if t in events.by_type]
-    share = events.share
-    lines.append(
-        f"matched {events.matched}: participants exact {share(events.exact_participants):.3f}, "
-        f"polarity right {share(events.right_polarity):.3f}, "
-        f"date right {share(events.right_date):.3f}"
-    )
+    lines += render_events(report.events, report.event_pages)
     for title, items in (
-        ("misses and false hits", report.findings + events.findings),
+        ("misses and false hits", report.findings + report.events.findings),
         ("failed checks", report.failed_checks),
         ("problems", report.problems),
     ):
