@@ -3,8 +3,9 @@
 Over a sample of the corpus, one document at a time (as the limit is defined per
 document): extraction (``extract_article``), tagging (``Tagger.tag_one_with_doc``:
 the spaCy model plus rules), events (``EventExtractor.extract``) and storage
-(``models.store.ingest`` into a fresh SQLite file: the article, its mentions, events
-and its near-duplicate fingerprint and cluster). Loading the pipeline is not timed:
+(``pipeline.stages.store_pages``, the one store function, into a fresh SQLite file:
+the exact-duplicate check, the article, its mentions, events and its near-duplicate
+fingerprint and cluster). Loading the pipeline is not timed:
 the first documents are run once before timing.
 
 Tagging is timed twice per document, side by side: with the default ``nlp.scope:
@@ -25,10 +26,9 @@ from typing import TypeVar
 from bench.corpus import Doc
 from extractors.article import extract_article
 from models.db import make_engine, session_factory, upgrade
-from models.store import ingest
 from pipeline.config import Config, parse_config
-from pipeline.records import AnalyzedArticle, Article, Page
-from pipeline.stages import Analyzer
+from pipeline.records import Analyzed, AnalyzedArticle, Article, Page, PageToStore
+from pipeline.stages import Analyzer, store_pages
 
 T = TypeVar("T")
 STAGES = ("extraction", "tagging", "events", "storage")
@@ -145,7 +145,8 @@ def _store(analyzed: list[AnalyzedArticle]) -> list[float]:
         factory = session_factory(engine)
         try:
             for item in analyzed:
-                _timed(samples, lambda item=item: ingest(factory, item))  # type: ignore[misc]
+                page = PageToStore(Analyzed(item.article.source, item), "bench")
+                _timed(samples, lambda page=page: store_pages(factory, [page]))  # type: ignore[misc]
         finally:
             engine.dispose()
     return samples
