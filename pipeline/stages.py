@@ -17,6 +17,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.hook import record_matches
 from extractors.article import extract_article
 from extractors.events import EventExtractor
 from extractors.tagger import TaggedDoc, Tagger
@@ -165,7 +166,8 @@ def store_page(session: Session, page: PageToStore) -> PageResult:
     and a failed page state with its retry time; an analyzed page is checked for an
     exact duplicate (the same text under another key is recorded as a duplicate of
     its original, not stored twice), stored with its mentions and events (joining
-    its near-duplicate cluster), and its page state points to the stored article.
+    its near-duplicate cluster), matched against the alert rules, and its page state
+    points to the stored article.
     """
     if isinstance(page.outcome, Failed):
         _store_failure(session, page, page.outcome.failure)
@@ -177,6 +179,7 @@ def store_page(session: Session, page: PageToStore) -> PageResult:
         _save_page_state(session, page, "duplicate", original)
         return "duplicate"
     stored = store_analyzed(session, analyzed)
+    record_matches(session, stored.article_id, analyzed)  # alerts, in this transaction
     _save_page_state(session, page, "stored", stored.article_id)
     return stored.status
 
