@@ -36,6 +36,17 @@ Built-in paths (they win over files of the same name):
 /drip                  200 with Content-Length 100, then one byte every ``drip_seconds``
                        (default 0.3): slow enough to never trip a read timeout
 /corrupt-gzip          200 with Content-Encoding: gzip and a body that is not gzip
+/hostile/deep.json     a JSON Feed nested 200,000 deep
+/hostile/bad-base.html a listing page whose ``<base href>`` is ``http://[oops``, with one
+                       unparseable ``<a href>`` and a link to /article.html
+/hostile/bad-index.xml a sitemap index with unparseable ``<loc>`` children and one good one
+                       (/hostile/child-0.xml)
+/hostile/child-N.xml   a sitemap whose one URL is /article.html?n=N
+/hostile/index?n=N     a sitemap index of N children (/hostile/child-0.xml ...)
+/hostile/links?n=N     a listing page of N links (/hostile/a/0.html ...), in order
+/hostile/a/N.html      a small article page number N (its own canonical)
+/hostile/page?title=T  an article page whose title is T (markup, ANSI, a formula...) and
+                       whose text carries an ESC and a BS byte
 ====================== ===================================================================
 
 ``serve_fixtures(root, host=..., port=..., tls=...)`` binds another loopback address
@@ -206,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_dynamic(dynamic)
         elif path in _ROUTES:
             _ROUTES[path](self, query, number)
-        else:
+        elif not _hostile_prefix(self, path, query):
             self._send_file(path)
 
     # --- answers ---------------------------------------------------------------------
@@ -341,6 +352,67 @@ def _corrupt_gzip(h: _Handler, q: Query, n: int) -> None:
     h.send(200, body, headers={"Content-Encoding": "gzip"})
 
 
+DEEP_JSON = b'{"items": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+BAD_BASE_LISTING = """<html><head><base href="http://[oops"></head><body>
+<a href="http://host:99999/story/1">bad port</a> <a href="http://[::1/story/2">bad v6</a>
+<a href="{base}/article.html">good story</a></body></html>"""
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+BAD_INDEX = f"""<?xml version="1.0"?><sitemapindex xmlns="{SITEMAP_NS}">
+<sitemap><loc>http://[oops/child.xml</loc></sitemap>
+<sitemap><loc>http://host:99999/child.xml</loc></sitemap>
+<sitemap><loc>{{base}}/hostile/child-0.xml</loc></sitemap></sitemapindex>"""
+HOSTILE_ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><link rel="canonical" href="{url}"></head><body><article><h1>{title}</h1>
+<p>Mexico's lithium output rose in 2026, the Ministry of Economy said on Thursday.\x1b[2J</p>
+<p>Chile's copper exports\x08 fell in March, the central bank said in its monthly report.</p>
+</article></body></html>"""
+
+
+def _count(q: Query) -> int:
+    return int(q.get("n", ["0"])[0])
+
+
+def _child_sitemap(h: _Handler, number: str) -> None:
+    body = (
+        f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">'
+        f"<url><loc>{h.state.base}/article.html?n={number}</loc></url></urlset>"
+    )
+    h.send(200, body.encode(), "application/xml")
+
+
+def _index(h: _Handler, q: Query, n: int) -> None:
+    children = "".join(
+        f"<sitemap><loc>{h.state.base}/hostile/child-{i}.xml</loc></sitemap>"
+        for i in range(_count(q))
+    )
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="{SITEMAP_NS}">{children}</sitemapindex>'
+    h.send(200, body.encode(), "application/xml")
+
+
+def _links(h: _Handler, q: Query, n: int) -> None:
+    anchors = "".join(f'<a href="/hostile/a/{i}.html">story {i}</a>\n' for i in range(_count(q)))
+    h.send(200, f"<html><body>{anchors}</body></html>".encode())
+
+
+def _hostile_page(h: _Handler, title: str, path: str) -> None:
+    url = h.state.base + path
+    escaped = title.replace("&", "&amp;").replace("<", "&lt;")
+    h.send(200, HOSTILE_ARTICLE.format(title=escaped, url=url).encode())
+
+
+def _hostile_prefix(h: _Handler, path: str, query: Query) -> bool:
+    """The /hostile/ paths that carry a number or a title."""
+    if path.startswith("/hostile/child-") and path.endswith(".xml"):
+        _child_sitemap(h, path.removeprefix("/hostile/child-").removesuffix(".xml"))
+    elif path.startswith("/hostile/a/"):
+        _hostile_page(h, f"Story {path.rsplit('/', 1)[1]}", path)
+    elif path == "/hostile/page":
+        _hostile_page(h, query.get("title", ["A title"])[0], path)
+    else:
+        return False
+    return True
+
+
 def _robots(h: _Handler, q: Query, n: int) -> None:
     if h.state.robots_txt is None:
         h.send(404, b"no robots.txt", "text/plain")
@@ -370,6 +442,13 @@ _ROUTES: dict[str, Route] = {
     "/moved-canonical.html": lambda h, q, n: h.send(200, h.state.render(MOVED_CANONICAL_HTML)),
     "/drip": _drip,
     "/corrupt-gzip": _corrupt_gzip,
+    "/hostile/deep.json": lambda h, q, n: h.send(200, DEEP_JSON, "application/feed+json"),
+    "/hostile/bad-base.html": lambda h, q, n: h.send(200, h.state.render(BAD_BASE_LISTING)),
+    "/hostile/bad-index.xml": lambda h, q, n: h.send(
+        200, h.state.render(BAD_INDEX), "application/xml"
+    ),
+    "/hostile/index": _index,
+    "/hostile/links": _links,
 }
 
 

@@ -28,8 +28,9 @@ from models.crawl_store import (
 from models.db import upgrade
 from models.schema import utcnow
 from pipeline.cli.commands import Context, ingest_inputs
+from pipeline.cli.lines import report_error
 from pipeline.cli.runs import CommandRun, recorded_run
-from pipeline.errors import ConfigError, MinewatchError, StageFailure
+from pipeline.errors import ConfigError, MinewatchError, StageFailure, UnexpectedError
 from pipeline.fetching.inputs import decode
 from pipeline.output import dumps
 from pipeline.polling.poll import Poller
@@ -109,11 +110,22 @@ async def _serve(ctx: Context, sources: tuple[SourceConfig, ...]) -> None:
             )
 
         async def poll_one(source: SourceConfig) -> dt.datetime | None:
-            report = await poller.poll([source], respect_backoff=True)
+            try:
+                report = await poller.poll([source], respect_backoff=True)
+            except Exception as exc:  # the last wall under `run`: a line, never silence
+                _poll_crashed(ctx, source, exc)
+                return None
             return report.sources[0].next_poll_at if report.sources else None
 
         grace = ctx.config.run.shutdown_grace_seconds
         await Scheduler(specs, poll_one, grace_seconds=grace).run(stop)
+
+
+def _poll_crashed(ctx: Context, source: SourceConfig, exc: Exception) -> None:
+    """A poll that failed outside its source's wall (e.g. the database): one red line."""
+    error = exc if isinstance(exc, MinewatchError) else UnexpectedError.wrap(exc)
+    failure = StageFailure("poll", f"{source.name}: {source.url}", error)
+    report_error(ctx.errors, failure.one_line(), exc, ctx.debug)
 
 
 def poll(args: argparse.Namespace, ctx: Context) -> int:

@@ -68,9 +68,10 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 
 def is_http_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
+    """True for an absolute http(s) URL with a host and a valid port (if any)."""
     try:
         parts = urlsplit(url.strip())
+        _ = parts.port  # raises ValueError for a port outside 0-65535
         return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
     except ValueError:
         return False

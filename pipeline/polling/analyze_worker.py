@@ -79,16 +79,23 @@ class AnalyzeWorker:
     async def _run(self, batch: list[_Item]) -> None:
         try:
             pages = [page for page, future in batch if not future.done()]
-            try:
-                outcomes = await self.runner.run(pages) if pages else []
-            except Exception as exc:  # a bug or a dead worker: every page of the batch fails
-                error = UnexpectedError.wrap(exc)
-                outcomes = [
-                    Failed(p.source, StageFailure("extract", p.source, error)) for p in pages
-                ]
+            outcomes = await self._outcomes(pages)
             by_source = {outcome.source: outcome for outcome in outcomes}
             for page, future in batch:
                 if not future.done():
                     future.set_result(by_source[page.source])
         finally:
             self._slots.release()
+
+    async def _outcomes(self, pages: list[Page]) -> list[Outcome]:
+        """The batch's outcomes; when the batch raises (a bug, a dead or replaced worker),
+        each page is analyzed alone, so only the document that raises fails."""
+        if not pages:
+            return []
+        try:
+            return await self.runner.run(pages)
+        except Exception as exc:
+            if len(pages) == 1:
+                error = UnexpectedError.wrap(exc)
+                return [Failed(pages[0].source, StageFailure("extract", pages[0].source, error))]
+        return [outcome for page in pages for outcome in await self._outcomes([page])]

@@ -22,15 +22,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal, Self, TypeVar
+from typing import Self, TypeVar
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,6 +50,18 @@ from pipeline.polling.report import (
     SourceStatus,
     failure_record,
 )
+from pipeline.polling.run_state import (
+    CURRENT,
+    Job,
+    Run,
+    accept_for,
+    add_log,
+    as_error,
+    save_page_work,
+    since,
+    state_of,
+    unique,
+)
 from pipeline.polling.scheduler import after_failure, after_success
 from pipeline.polling.store_queue import STORE_BATCH, StoreQueue
 from pipeline.records import (
@@ -72,32 +81,6 @@ LOG_FLUSH_EVERY = 200
 _COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
 T = TypeVar("T")
 MAX_CHILD_SITEMAPS = 100
-
-
-@dataclass
-class _Run:
-    """The mutable bookkeeping of one run: counts, buffered fetch log, failures."""
-
-    run_id: int
-    counts: Counter[str] = field(default_factory=Counter)
-    log: list[cs.LogRecord] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class _Job:
-    """One source within a run: its own counts, added to the run's as they happen."""
-
-    run: _Run
-    source: str
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, key: str, count: int = 1) -> None:
-        self.counts[key] += count
-        self.run.counts[key] += count
-
-
-_CURRENT: contextvars.ContextVar[tuple[_Run, str | None]] = contextvars.ContextVar("minewatch_run")
 
 
 class Poller:
@@ -158,14 +141,14 @@ class Poller:
         self, sources: Sequence[SourceConfig], *, respect_backoff: bool = False
     ) -> RunReport:
         """Poll ``sources`` concurrently as one run; cancelling marks it interrupted."""
-        run = _Run(await self._write(lambda s: cs.start_run(s, self.trigger)))
-        _CURRENT.set((run, None))
+        run = Run(await self._write(lambda s: cs.start_run(s, self.trigger)))
+        CURRENT.set((run, None))
         run.counts["sources"] = len(sources)
         names = [source.name for source in sources]
         states = await self._read(lambda s: cs.source_states(s, names))
         try:
             reports = await asyncio.gather(
-                *(self._source_task(run, s, _state_of(s, states), respect_backoff) for s in sources)
+                *(self._source_task(run, s, state_of(s, states), respect_backoff) for s in sources)
             )
         except asyncio.CancelledError:
             await asyncio.shield(self._finish(run, "interrupted"))
@@ -174,19 +157,19 @@ class Poller:
             await asyncio.shield(self._finish(run, "failed"))
             raise
         status = await self._finish(run, "finished")
-        return RunReport(run.run_id, status, Counts.of(run.counts), tuple(reports), _since(run))
+        return RunReport(run.run_id, status, Counts.of(run.counts), tuple(reports), since(run))
 
-    async def _finish(self, run: _Run, status: cs.RunStatus) -> cs.RunStatus:
+    async def _finish(self, run: Run, status: cs.RunStatus) -> cs.RunStatus:
         await self._flush_log(run)
         counts = dict(run.counts)
         await self._write(lambda s: cs.finish_run(s, run.run_id, status, counts))
         return status
 
     async def _source_task(
-        self, run: _Run, source: SourceConfig, state: cs.SourceState, respect_backoff: bool
+        self, run: Run, source: SourceConfig, state: cs.SourceState, respect_backoff: bool
     ) -> SourceReport:
-        _CURRENT.set((run, source.name))
-        job = _Job(run, source.name)
+        CURRENT.set((run, source.name))
+        job = Job(run, source.name)
         started = time.monotonic()
         now = utcnow()
         if respect_backoff and state.backoff_until is not None and state.backoff_until > now:
@@ -197,20 +180,21 @@ class Poller:
         return report
 
     async def _poll_source(
-        self, job: _Job, source: SourceConfig, state: cs.SourceState, started: float
+        self, job: Job, source: SourceConfig, state: cs.SourceState, started: float
     ) -> SourceReport:
         polled_at = utcnow()
         stage = "fetch"
         try:
             result = await self._fetcher.fetch(
-                source.url, validators=state.validators, accept=_accept(source)
+                source.url, validators=state.validators, accept=accept_for(source)
             )
             stage = "discover"
             if not result.not_modified:
                 await self._process_source_body(job, source, result)
-        except MinewatchError as exc:
-            await self._fail(job, stage, source.url, exc, of_source=True)
-            failed = after_failure(state, source, polled_at, exc)
+        except Exception as exc:  # the wall: anything while polling one source is its failure
+            error = as_error(exc)
+            await self._fail(job, stage, source.url, error, of_source=True)
+            failed = after_failure(state, source, polled_at, error)
             await self._write(lambda s: cs.save_source(s, failed))
             seconds = time.monotonic() - started
             counts = Counts.of(job.counts)
@@ -226,7 +210,7 @@ class Poller:
         return SourceReport(source.name, status, Counts.of(job.counts), seconds, ok.next_poll_at)
 
     async def _process_source_body(
-        self, job: _Job, source: SourceConfig, result: FetchResult
+        self, job: Job, source: SourceConfig, result: FetchResult
     ) -> None:
         if source.kind == "url":
             job.add("links")
@@ -237,10 +221,10 @@ class Poller:
             source.kind, result.body, result.final_url, source.name, source.link_pattern
         )
         links = list(found.links) + await self._children(job, found.children)
-        await self._fetch_links(job, _unique(links))
+        await self._fetch_links(job, unique(links))
 
     async def _children(
-        self, job: _Job, children: Sequence[str], depth: int = 0
+        self, job: Job, children: Sequence[str], depth: int = 0
     ) -> list[DiscoveredLink]:
         """Links of the child sitemaps of a sitemap index (conditional, two levels)."""
         urls = list(children)[:MAX_CHILD_SITEMAPS]
@@ -256,18 +240,18 @@ class Poller:
                 if result.not_modified:
                     continue
                 found = discover("sitemap", result.body, result.final_url, job.source)
-            except MinewatchError as exc:
-                await self._fail(job, "discover", url, exc)
+            except Exception as exc:  # one child sitemap's failure is its own
+                await self._fail(job, "discover", url, as_error(exc))
                 continue
             state = cs.PageState(url, job.source, "sitemap", result.validators, result.status)
-            await self._write(_save_page(state))
+            await self._write(save_page_work(state))
             links += found.links
             links += await self._children(job, found.children, depth + 1)
         return links
 
     # --- pages -----------------------------------------------------------------------
 
-    async def _fetch_links(self, job: _Job, links: list[DiscoveredLink]) -> None:
+    async def _fetch_links(self, job: Job, links: list[DiscoveredLink]) -> None:
         """Fetch the links not stored yet, concurrently (the fetcher limits per host)."""
         urls = [link.url for link in links]
         known = await self._read(lambda s: cs.known_urls(s, urls))
@@ -279,12 +263,12 @@ class Poller:
         validators = await self._read(lambda s: cs.page_validators(s, todo_urls))
         await asyncio.gather(*(self._link(job, link, validators.get(link.url)) for link in todo))
 
-    async def _link(self, job: _Job, link: DiscoveredLink, validators: Validators | None) -> None:
+    async def _link(self, job: Job, link: DiscoveredLink, validators: Validators | None) -> None:
         async with self.pages_in_flight.slot():
             try:
                 result = await self._fetcher.fetch(link.url, validators=validators)
-            except MinewatchError as exc:
-                failed = Failed(link.url, StageFailure("fetch", link.url, exc))
+            except Exception as exc:  # the wall: one page's failure is its own
+                failed = Failed(link.url, StageFailure("fetch", link.url, as_error(exc)))
                 try:
                     await self._store_page(job, link.url, failed)
                 finally:
@@ -293,7 +277,7 @@ class Poller:
             await self._handle_page(job, link.url, result, link.published)
 
     async def _handle_page(
-        self, job: _Job, url: str, result: FetchResult, published: dt.date | None = None
+        self, job: Job, url: str, result: FetchResult, published: dt.date | None = None
     ) -> None:
         try:
             analyzed = await self._analyze(job, url, result, published)
@@ -305,7 +289,7 @@ class Poller:
 
     async def _store_page(
         self,
-        job: _Job,
+        job: Job,
         url: str,
         outcome: Outcome,
         article_url: str | None = None,
@@ -324,8 +308,8 @@ class Poller:
         )
         try:
             stored = await self._store.store(page)
-        except MinewatchError as exc:
-            await self._fail(job, "store", url, exc)
+        except Exception as exc:  # the wall: a page that fails to store is its own failure
+            await self._fail(job, "store", url, as_error(exc))
             return
         if isinstance(outcome, Failed):
             job.add("failed")
@@ -334,7 +318,7 @@ class Poller:
             job.add(_COUNTED_AS.get(stored, stored))
 
     async def _analyze(
-        self, job: _Job, url: str, result: FetchResult, published: dt.date | None
+        self, job: Job, url: str, result: FetchResult, published: dt.date | None
     ) -> tuple[str, Outcome] | None:
         """The page's article URL and its analysis, or None when unchanged (304)."""
         if result.not_modified:
@@ -345,14 +329,14 @@ class Poller:
         job.add("fetched")
         try:
             page = page_from_fetch(url, result, published)
-        except MinewatchError as exc:
-            return url, Failed(url, StageFailure("read", url, exc))
+        except Exception as exc:  # the wall: a page that cannot be read is its own failure
+            return url, Failed(url, StageFailure("read", url, as_error(exc)))
         return page.url or url, await self._batcher.analyze(page)
 
     # --- bookkeeping -----------------------------------------------------------------
 
     async def _fail(
-        self, job: _Job, stage: str, url: str, error: MinewatchError, of_source: bool = False
+        self, job: Job, stage: str, url: str, error: MinewatchError, of_source: bool = False
     ) -> None:
         """A failure that is not a page's (the source's fetch or discovery, a store)."""
         failure = StageFailure(stage, url, error)
@@ -362,19 +346,19 @@ class Poller:
         await self._write(lambda s: cs.add_failures(s, job.run.run_id, [record]))
 
     def _on_fetch(self, entry: FetchLogEntry) -> None:
-        current = _CURRENT.get(None)
+        current = CURRENT.get(None)
         if current is None:
             return
         run, source = current
         run.log.append(cs.LogRecord(entry, source))
         if len(run.log) >= LOG_FLUSH_EVERY:
             records, run.log = run.log, []
-            self._writer.submit(cs.write, self.sessions, _add_log(run.run_id, records))
+            self._writer.submit(cs.write, self.sessions, add_log(run.run_id, records))
 
-    async def _flush_log(self, run: _Run) -> None:
+    async def _flush_log(self, run: Run) -> None:
         records, run.log = run.log, []
         if records:
-            await self._write(_add_log(run.run_id, records))
+            await self._write(add_log(run.run_id, records))
 
     async def _write(self, work: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -383,30 +367,3 @@ class Poller:
     async def _read(self, work: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, cs.read, self.sessions, work)
-
-
-def _state_of(source: SourceConfig, states: dict[str, cs.SourceState]) -> cs.SourceState:
-    return states.get(source.name) or cs.SourceState(source.name, source.kind, source.url)
-
-
-def _save_page(page: cs.PageState) -> Callable[[Session], None]:
-    return lambda session: cs.save_page(session, page)
-
-
-def _add_log(run_id: int, records: list[cs.LogRecord]) -> Callable[[Session], None]:
-    return lambda session: cs.add_fetch_log(session, run_id, records)
-
-
-def _accept(source: SourceConfig) -> Literal["page", "feed"]:
-    return "feed" if source.kind in ("feed", "sitemap") else "page"
-
-
-def _unique(links: list[DiscoveredLink]) -> list[DiscoveredLink]:
-    seen: dict[str, DiscoveredLink] = {}
-    for link in links:
-        seen.setdefault(link.url, link)
-    return list(seen.values())
-
-
-def _since(run: _Run) -> float:
-    return time.monotonic() - run.started
