@@ -336,3 +336,8 @@ class FailureModel(Base):
     transient: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     hint: Mapped[str | None] = mapped_column(Text)
+
+
+# The review app's tables (users, event verdicts) live in their own module; importing it
+# here keeps them in Base.metadata wherever the schema is used (migrations, tests).
+import models.review_schema  # noqa: E402, F401

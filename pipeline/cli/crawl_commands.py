@@ -30,6 +30,7 @@ from models.schema import utcnow
 from pipeline.cli.commands import Context, ingest_inputs
 from pipeline.cli.lines import report_error
 from pipeline.cli.runs import CommandRun, recorded_run
+from pipeline.cli.serve_commands import review_beside_run
 from pipeline.errors import ConfigError, MinewatchError, StageFailure, UnexpectedError
 from pipeline.fetching.inputs import decode
 from pipeline.output import dumps
@@ -96,9 +97,12 @@ async def _serve(ctx: Context, sources: tuple[SourceConfig, ...]) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     reporter = _Lines(ctx)
-    async with Poller(
-        ctx.config, ctx.analyzer, ctx.sessions, reporter=reporter, trigger="scheduled"
-    ) as poller:
+    async with (
+        review_beside_run(ctx),
+        Poller(
+            ctx.config, ctx.analyzer, ctx.sessions, reporter=reporter, trigger="scheduled"
+        ) as poller,
+    ):
         states = await asyncio.to_thread(read, ctx.sessions, source_states)
         specs = job_specs(sources, states, utcnow())
         for spec in specs:

@@ -17,7 +17,9 @@ from pipeline.cli import commands, crawl_commands
 from pipeline.cli.event_commands import add_event_commands
 from pipeline.cli.history_commands import add_history_commands
 from pipeline.cli.lines import report_error
+from pipeline.cli.serve_commands import add_serve_command
 from pipeline.cli.tables import iso_date
+from pipeline.cli.user_commands import add_user_commands
 from pipeline.config import load_config
 from pipeline.errors import MinewatchError
 
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_poll(sub)
     _add_sources(sub)
     _add_reprocess(sub)
+    add_serve_command(sub)
+    add_user_commands(sub)
     return parser
 
 
