@@ -21,6 +21,7 @@ from cleanco import termdata
 from spacy.tokens import Doc, Span, Token
 
 from extractors.candidates import Candidate
+from extractors.token_index import positions_of, word_hashes
 from pipeline.records import slugify
 
 TRADE_WORDS = frozenset(
@@ -51,6 +52,8 @@ _SUFFIXES: frozenset[tuple[str, ...]] = _EXTRA_SUFFIXES | frozenset(
 )
 _SHORT_TITLED = frozenset(["Ltd", "Inc", "Pty", "Plc", "Co", "Bhd", "Sdn", "Tbk", "Ltda"])
 MAX_SUFFIX = max(len(s) for s in _SUFFIXES)
+_ANCHOR_WORDS = word_hashes(TRADE_WORDS | OPENING_WORDS)
+_SUFFIX_STARTS = word_hashes(s[0] for s in _SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -62,15 +65,35 @@ class Company:
 def company_candidates(doc: Doc, known: dict[str, str]) -> list[Company]:
     """``known``: gazetteer aliases (as written) of organizations, to reuse their ids."""
     found: list[Company] = []
-    index = 0
-    while index < len(doc):
-        company = _company_at(doc, index, known)
-        if company is None:
-            index += 1
-        else:
-            found.append(company)
-            index = company.candidate.end
+    after = 0
+    for anchor in _anchors(doc):
+        for start in range(max(after, _leftmost(doc, anchor)), anchor + 1):
+            company = _company_at(doc, start, known)
+            if company is not None:
+                found.append(company)
+                after = company.candidate.end
+                break
     return found
+
+
+def _anchors(doc: Doc) -> list[int]:
+    """Where a company name can end or open: trade words, suffixes, opening words."""
+    words = positions_of(doc, _ANCHOR_WORDS)
+    suffixes = positions_of(doc, _SUFFIX_STARTS, lower=True)
+    return sorted(set(words) | set(suffixes))
+
+
+def _leftmost(doc: Doc, anchor: int) -> int:
+    """The first token of the capitalized run that ends at ``anchor``."""
+    start = anchor
+    while (
+        start > 0
+        and anchor - start < 6
+        and _name_word(doc[start - 1])
+        and "\n" not in doc[start - 1].whitespace_
+    ):
+        start -= 1
+    return start
 
 
 def _company_at(doc: Doc, start: int, known: dict[str, str]) -> Company | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from extractors.candidates import Candidate
+from extractors.token_index import line_starts
 
 AGENCIES = {
     "Reuters": "organization:reuters",
@@ -26,11 +27,12 @@ MAX_WORDS = 4
 _AFTER = frozenset([",", "(", "-", "—", "–"])
 
 
-def dateline_candidates(doc: Doc, places: dict[str, str]) -> list[Candidate]:
-    """``places``: place names as written in the gazetteer -> place id."""
+def dateline_candidates(doc: Doc, text: str, places: dict[str, str]) -> list[Candidate]:
+    """``text`` is ``doc.text``; ``places``: place names as written -> place id."""
     found: list[Candidate] = []
-    for token in doc:
-        if not _line_start(doc, token.i):
+    for index in line_starts(doc, text):
+        token = doc[index]
+        if not token.is_alpha:
             continue
         end = token.i
         while end < len(doc) and end - token.i < MAX_WORDS and doc[end].is_alpha:
@@ -43,13 +45,6 @@ def dateline_candidates(doc: Doc, places: dict[str, str]) -> list[Candidate]:
         found.append(Candidate(token.i, end, place, "place", "pattern"))
         found.extend(_agency(doc, end))
     return found
-
-
-def _line_start(doc: Doc, index: int) -> bool:
-    if index == 0:
-        return True
-    before = doc[index - 1]
-    return "\n" in before.whitespace_ or "\n" in before.text
 
 
 def _title(text: str) -> str:

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from extractors.candidates import Candidate
 from extractors.companies import OPENING_WORDS, TRADE_WORDS
+from extractors.token_index import positions_of, word_hashes
 
 MAX_WORDS = 3
 
@@ -18,15 +19,16 @@ def short_name_candidates(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
     if not names:
         return []
     taken = {i for c in chosen for i in range(c.start, c.end)}
+    first_words = word_hashes(key[0] for key in names)
     found: list[Candidate] = []
-    index = 0
-    while index < len(doc):
-        match = _match_at(doc, index, names, taken)
-        if match is None:
-            index += 1
+    after = 0
+    for index in positions_of(doc, first_words):
+        if index < after:
             continue
-        found.append(match)
-        index = match.end
+        match = _match_at(doc, index, names, taken)
+        if match is not None:
+            found.append(match)
+            after = match.end
     return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from extractors.candidates import Candidate
+from extractors.token_index import positions_of, word_hashes
 
 SITES_FILE = "sites.yaml"
 SITE_WORDS = frozenset(
@@ -38,6 +39,7 @@ SITE_WORDS = frozenset(
     ]
 )
 SPANISH_SITE_WORDS = frozenset(["mina", "proyecto", "yacimiento", "fundición", "refinería"])
+_SITE_HASHES = word_hashes(SITE_WORDS | SPANISH_SITE_WORDS)
 MAX_NAME = 4
 # Words that may sit between the name and the site word: "copper", "copper-gold",
 # "open-pit", "underground" (minerals are read from the candidates).
@@ -57,7 +59,8 @@ def site_candidates(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
     """Site spans by pattern; ``chosen`` are the rule candidates already selected."""
     minerals = {i for c in chosen if c.type == "mineral" for i in range(c.start, c.end)}
     found = []
-    for token in doc:
+    for index in positions_of(doc, _SITE_HASHES, lower=True):
+        token = doc[index]
         if token.lower_ in SITE_WORDS:
             end = _skip_describers(doc, token.i, minerals)
             span = _name_before(doc, end)

@@ -101,7 +101,7 @@ class Tagger:
         return self._tag_doc(article, doc), doc
 
     def _tag_doc(self, article: Article, doc: Doc) -> TaggedArticle:
-        candidates = self._rule_candidates(doc)
+        candidates = self._rule_candidates(doc, article.text)
         rules = _credited(select_non_overlapping(candidates), candidates)
         rules = _with_sites(rules, site_candidates(doc, rules))
         rules = [c for c in rules if c.type != BLOCK]
@@ -120,13 +120,13 @@ class Tagger:
         """The statistical model reads English; on other languages it finds noise."""
         return self.use_model and article.language in (None, self.nlp.lang)
 
-    def _rule_candidates(self, doc: Doc) -> list[Candidate]:
+    def _rule_candidates(self, doc: Doc, text: str) -> list[Candidate]:
         gazetteer = self._gazetteer_candidates(doc)
         titled = [
             Candidate(t.start, t.end, "", "person", "pattern", role=t.role)
             for t in find_titled_names(doc, self.title_matcher, self.country_of)
         ]
-        datelines = dateline_candidates(doc, self.place_names)
+        datelines = dateline_candidates(doc, text, self.place_names)
         companies = [c.candidate for c in company_candidates(doc, self.organization_names)]
         return gazetteer + titled + datelines + companies
 
