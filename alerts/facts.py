@@ -4,7 +4,7 @@ and the counts from the store that first-mention and spike rules need."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.records import AnalyzedArticle, Entity
@@ -38,6 +38,21 @@ class ArticleFacts:
     evidence: Mapping[str, str]
     events: tuple[EventFacts, ...] = ()
     kinds: Mapping[str, str] = field(default_factory=dict)
+    text: str = ""
+    starts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def evidence_for(self, ids: Sequence[str]) -> str:
+        """The sentence naming the most of ``ids`` (the earliest of the best)."""
+        best: tuple[int, int] | None = None
+        for entity_id in ids:
+            for start in self.starts.get(entity_id, ()):
+                low, high = sentence_bounds(self.text, start)
+                score = sum(any(low <= s < high for s in self.starts.get(i, ())) for i in ids)
+                if best is None or (-score, low) < (-best[0], best[1]):
+                    best = (score, low)
+        if best is None:
+            return self.evidence.get(ids[0], "") if ids else ""
+        return sentence_at(self.text, best[1])
 
     @property
     def day(self) -> dt.date:
@@ -97,6 +112,8 @@ def article_facts(
         evidence={e.id: sentence_at(text, e.mentions[0].start) for e in named},
         events=events,
         kinds={e.id: e.type for e in analyzed.tagged.entities},
+        text=text,
+        starts={e.id: tuple(m.start for m in e.mentions) for e in named},
     )
 
 
@@ -109,8 +126,8 @@ def _in_title(entity: Entity, title: str) -> bool:
 _ENDS = ".!?\n"
 
 
-def sentence_at(text: str, offset: int, limit: int = 400) -> str:
-    """The sentence of ``text`` around ``offset`` (at most ``limit`` characters)."""
+def sentence_bounds(text: str, offset: int, limit: int = 400) -> tuple[int, int]:
+    """Start and end of the sentence of ``text`` around ``offset`` (bounded by ``limit``)."""
     start = offset
     while start > 0 and offset - start < limit and text[start - 1] not in _ENDS:
         start -= 1
@@ -119,4 +136,10 @@ def sentence_at(text: str, offset: int, limit: int = 400) -> str:
         end += 1
     if end < len(text) and text[end] in ".!?":
         end += 1
+    return start, end
+
+
+def sentence_at(text: str, offset: int, limit: int = 400) -> str:
+    """The sentence of ``text`` around ``offset`` (at most ``limit`` characters each way)."""
+    start, end = sentence_bounds(text, offset, limit)
     return " ".join(text[start:end].split())

@@ -74,9 +74,8 @@ def _mention(
     if max(facts.counts[e] for e in matched) < rule.min_mentions:
         return
     names = ", ".join(facts.names.get(e, e) for e in matched)
-    yield Match(
-        rule, facts.story_key, f"mentions {names}", tuple(matched), facts.evidence[matched[0]]
-    )
+    evidence = facts.evidence_for(matched)
+    yield Match(rule, facts.story_key, f"mentions {names}", tuple(matched), evidence)
 
 
 def _event_ok(rule: Rule, event: EventFacts) -> bool:
@@ -119,7 +118,7 @@ def _first_mention(
     names = " with ".join(facts.names.get(e, e) for e in rule.entities)
     window = f" in {rule.days} days" if rule.days else ""
     key = f"first:{'+'.join(rule.entities)}:{facts.story_key}"
-    evidence = facts.evidence[rule.entities[0]]
+    evidence = facts.evidence_for(rule.entities)
     yield Match(rule, key, f"first mention of {names}{window}", rule.entities, evidence)
 
 
@@ -147,7 +146,7 @@ def _spike(
     mean = sum(found.previous) / len(found.previous) if found.previous else 0.0
     why = f"spike: {found.today} stories on {facts.day} naming {names} (mean {mean:.1f})"
     key = f"spike:{'+'.join(rule.entities)}:{facts.day.isoformat()}"
-    yield Match(rule, key, why, rule.entities, facts.evidence[rule.entities[0]])
+    yield Match(rule, key, why, rule.entities, facts.evidence_for(rule.entities))
 
 
 _MATCHERS = {

@@ -238,3 +238,27 @@ def insert_match(session: Session, new: NewMatch) -> int | None:
     )
     session.flush()
     return int(match_id)
+
+
+def snooze_rule(session: Session, name: str, until: dt.datetime | None, mute: bool) -> bool:
+    """Snooze (hold deliveries) or mute (drop them) the rule until ``until`` (None:
+    lift it). False if no rule has that name."""
+    row = session.scalars(select(AlertRuleModel).where(AlertRuleModel.name == name)).first()
+    if row is None:
+        return False
+    if mute:
+        row.muted_until = until
+    else:
+        row.snoozed_until = until
+    row.updated_at = utcnow()
+    return True
+
+
+def last_matches(session: Session) -> dict[str, tuple[dt.datetime, int]]:
+    """Per rule name: the time of its last match and its number of matches."""
+    query = (
+        select(AlertRuleModel.name, func.max(AlertMatchModel.created_at), func.count())
+        .join(AlertMatchModel, AlertMatchModel.rule_id == AlertRuleModel.id)
+        .group_by(AlertRuleModel.name)
+    )
+    return {name: (latest, int(count)) for name, latest, count in session.execute(query)}

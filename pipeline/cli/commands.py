@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, session_factory, storage_errors, upgrade
 from models.queries import find_mentions
+from pipeline.cli.alert_commands import prepare as prepare_alerts
 from pipeline.cli.lines import report_error, report_failure
 from pipeline.cli.runs import recorded_run
 from pipeline.cli.tables import write_records
@@ -95,7 +96,7 @@ def ingest_inputs(
     ctx: Context, inputs: list[str], url: str | None = None, published: dt.date | None = None
 ) -> int:
     """Analyze and store ``inputs`` through the one store function, as one run."""
-    upgrade(ctx.config.database.url)
+    prepare_alerts(ctx)  # upgrade the schema, store the alert rules of config
     table = Table("input", "result", "entities", "mentions", title="ingest")
     total = len(expand_inputs(inputs))
     with (

@@ -27,6 +27,8 @@ from models.crawl_store import (
 )
 from models.db import upgrade
 from models.schema import utcnow
+from pipeline.cli.alert_commands import deliver_pass
+from pipeline.cli.alert_commands import prepare as prepare_alerts
 from pipeline.cli.commands import Context, ingest_inputs
 from pipeline.cli.lines import report_error
 from pipeline.cli.runs import CommandRun, recorded_run
@@ -78,7 +80,7 @@ class _Bar(_Lines):
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """The main job: the scheduler in the foreground until SIGTERM/SIGINT."""
-    upgrade(ctx.config.database.url)
+    prepare_alerts(ctx)  # upgrade the schema, store the alert rules of config
     sources = ctx.select_sources(None)
     failed = ingest_inputs(ctx, list(ctx.config.run.inputs)) if ctx.config.run.inputs else 0
     crashed = write(ctx.sessions, mark_crashed_runs)
@@ -119,10 +121,19 @@ async def _serve(ctx: Context, sources: tuple[SourceConfig, ...]) -> None:
             except Exception as exc:  # the last wall under `run`: a line, never silence
                 _poll_crashed(ctx, source, exc)
                 return None
+            await asyncio.to_thread(_deliver_alerts, ctx)
             return report.sources[0].next_poll_at if report.sources else None
 
         grace = ctx.config.run.shutdown_grace_seconds
         await Scheduler(specs, poll_one, grace_seconds=grace).run(stop)
+
+
+def _deliver_alerts(ctx: Context) -> None:
+    """The alert dispatcher, in-process after each poll; a failure is one red line."""
+    try:
+        deliver_pass(ctx)
+    except Exception as exc:  # delivery must never stop the polling
+        report_error(ctx.errors, f"alert delivery: {type(exc).__name__}: {exc}", exc, ctx.debug)
 
 
 def _poll_crashed(ctx: Context, source: SourceConfig, exc: Exception) -> None:
@@ -135,7 +146,7 @@ def _poll_crashed(ctx: Context, source: SourceConfig, exc: Exception) -> None:
 def poll(args: argparse.Namespace, ctx: Context) -> int:
     """One poll cycle now, with a progress bar; non-zero if any source failed."""
     sources = ctx.select_sources(args.source)
-    upgrade(ctx.config.database.url)
+    prepare_alerts(ctx)
     with Progress(console=ctx.errors, transient=True) as bar:
         reporter = _Bar(ctx, bar, len(sources))
         report = asyncio.run(_poll_once(ctx, sources, reporter))
@@ -216,7 +227,7 @@ def reprocess(args: argparse.Namespace, ctx: Context) -> int:
     through the one store function."""
     if args.source is not None:
         ctx.select_sources(args.source)
-    upgrade(ctx.config.database.url)
+    prepare_alerts(ctx)
     ids = read(ctx.sessions, lambda s: article_ids(s, args.since, args.source))
     with (
         recorded_run(ctx.sessions, "reprocess") as run,

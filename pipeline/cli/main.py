@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.cli import commands, crawl_commands
+from pipeline.cli.alert_commands import add_alert_commands
 from pipeline.cli.event_commands import add_event_commands
 from pipeline.cli.history_commands import add_history_commands
 from pipeline.cli.lines import report_error
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_poll(sub)
     _add_sources(sub)
     _add_reprocess(sub)
+    add_alert_commands(sub)
     add_serve_command(sub)
     add_user_commands(sub)
     return parser
