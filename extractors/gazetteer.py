@@ -22,6 +22,7 @@ import yaml
 
 from extractors.gazetteer_base import GazetteerBuilder as _Builder
 from extractors.gazetteer_base import GazetteerEntry as GazetteerEntry
+from extractors.gazetteer_base import load_yaml
 from extractors.gazetteer_extra import add_capitals, add_places, load_sites
 from extractors.places import PLACES_FILE, load_places
 from extractors.sites import SITES_FILE
@@ -51,9 +52,9 @@ def load_gazetteer(directory: Path) -> Gazetteer:
     _load_named(builder, directory / "organizations.yaml", "organization")
     _load_named(builder, directory / "officials.yaml", "person")
     load_sites(builder, directory / SITES_FILE)
+    add_capitals(builder)
     places = load_places(directory)
     add_places(builder, places)
-    add_capitals(builder)
     blocklist = _mapping(_read(directory / "blocklist.yaml"), directory / "blocklist.yaml")
     return Gazetteer(
         entries=builder.entries,
@@ -199,7 +200,7 @@ def _mapping(data: object, path: Path) -> dict[str, Any]:
 
 def _read(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read gazetteer ({exc.strerror})") from None
     except yaml.YAMLError:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
+
 from pipeline.errors import ConfigError
 from pipeline.records import EntityType, Role
+
+# libyaml's parser when PyYAML was built with it: the gazetteers are ~5,000 lines and
+# the pure-Python parser took most of the start-up.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> object:
+    return yaml.load(text, Loader=_LOADER)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from extractors.gazetteer_base import GazetteerBuilder, GazetteerEntry
+from extractors.gazetteer_base import GazetteerBuilder, GazetteerEntry, load_yaml
 from extractors.places import PlaceData
 from pipeline.errors import ConfigError
 
@@ -40,7 +40,7 @@ def load_sites(builder: GazetteerBuilder, path: Path) -> None:
 
 def _site_records(path: Path) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the sites gazetteer ({exc})") from None
     if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
@@ -61,13 +61,20 @@ def add_places(builder: GazetteerBuilder, data: PlaceData) -> None:
             builder.entries[place.id] = entry
         for name in names:
             builder.cs[" ".join(name.split())] = place.id
+        if place.capitals:
+            _add_capitals(builder, names, place.id)
 
 
 def add_capitals(builder: GazetteerBuilder) -> None:
-    """Country and place names in capitals, for all-caps headlines and datelines."""
-    for alias, entity_id in list(builder.cs.items()):
-        kind = entity_id.partition(":")[0]
-        capitals = alias.upper()
-        letters = sum(ch.isalpha() for ch in alias)
-        if kind in ("country", "place") and letters >= MIN_CAPITALS and not builder.taken(capitals):
+    """Country names in capitals, for all-caps headlines ("CHILE MINE STRIKE")."""
+    countries = [(a, e) for a, e in builder.cs.items() if e.startswith("country:")]
+    for alias, entity_id in countries:
+        _add_capitals(builder, [alias], entity_id)
+
+
+def _add_capitals(builder: GazetteerBuilder, names: list[str], entity_id: str) -> None:
+    for name in names:
+        capitals = " ".join(name.split()).upper()
+        letters = sum(ch.isalpha() for ch in name)
+        if letters >= MIN_CAPITALS and not builder.taken(capitals):
             builder.cs[capitals] = entity_id

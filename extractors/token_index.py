@@ -12,14 +12,16 @@ from collections.abc import Iterable
 
 import numpy
 from spacy.attrs import IDX, LOWER, ORTH
-from spacy.strings import hash_string
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 _NEWLINE = re.compile("\n")
 
 
 def word_hashes(words: Iterable[str]) -> numpy.ndarray:
-    return numpy.array(sorted({hash_string(w) for w in words}), dtype="uint64")
+    """The words' string hashes (the same in every vocabulary)."""
+    strings = StringStore()
+    return numpy.array(sorted({strings.add(w) for w in words}), dtype="uint64")
 
 
 def positions_of(doc: Doc, hashes: numpy.ndarray, lower: bool = False) -> list[int]:
