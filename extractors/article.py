@@ -1,13 +1,17 @@
 """Article extraction: the only module that imports trafilatura.
 
 ``extract_article(page, settings)`` returns the Article or raises ExtractionRejected
-with the reason; it never returns None. A text page is taken as it is.
+with the reason; it never returns None. A text page is taken as it is, but for its
+control characters: they are stripped from every page before extraction (all of C0
+but tab, newline and carriage return, DEL and C1), so one ESC or BS byte costs that
+character, not the page (lxml gives up on the document at the first one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from importlib.metadata import version
 
 import lxml.html
@@ -23,9 +27,11 @@ from pipeline.records import Article, Page
 EXTRACTOR_VERSION = f"minewatch-extract/1+trafilatura-{version('trafilatura')}"
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def extract_article(page: Page, settings: ExtractionConfig) -> Article:
+    page = replace(page, content=strip_controls(page.content))
     if page.kind == "text":
         return _text_article(page)
     tree = _parse(page.content)
@@ -59,6 +65,11 @@ def extract_article(page: Page, settings: ExtractionConfig) -> Article:
         raw_html=page.raw or page.content.encode("utf-8"),
         extractor_version=EXTRACTOR_VERSION,
     )
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (tab, newline and carriage return stay)."""
+    return _CONTROL.sub("", text)
 
 
 def clean_text(text: str, *, title: str | None, drop_lines: tuple[str, ...] = ()) -> str:

@@ -18,7 +18,7 @@ from models.queries import find_mentions
 from pipeline.cli.alert_commands import prepare as prepare_alerts
 from pipeline.cli.lines import report_error, report_failure
 from pipeline.cli.runs import recorded_run
-from pipeline.cli.tables import write_records
+from pipeline.cli.tables import text_cell, write_records
 from pipeline.config import Config
 from pipeline.errors import ConfigError, MinewatchError, StageFailure
 from pipeline.evaluation.evaluate import evaluate_directory, render_report
@@ -109,7 +109,7 @@ def ingest_inputs(
             page_url = outcome.source if is_http_url(outcome.source) else None
             result = run.store(PageToStore(outcome, "ingest", page_url, run_id=run.run_id))
             _report(ctx, outcome, result)
-            table.add_row(*_ingest_row(outcome, result))
+            table.add_row(*map(text_cell, _ingest_row(outcome, result)))
     ctx.out.print(table)
     ctx.out.print(run.summary(), markup=False)
     return 1 if run.counts["failed"] else 0
@@ -162,7 +162,7 @@ def evaluate(args: argparse.Namespace, ctx: Context) -> int:
     report = evaluate_directory(args.directory, ctx.analyzer, split=args.split)
     sys.stdout.write(render_report(report, args.format) + "\n")
     for problem in report.problems:
-        ctx.errors.print(f"[red]error: {problem}[/red]")
+        ctx.red(problem)
     return 1 if report.problems else 0
 
 

@@ -33,6 +33,7 @@ from pipeline.cli.commands import Context, ingest_inputs
 from pipeline.cli.lines import report_error
 from pipeline.cli.runs import CommandRun, recorded_run
 from pipeline.cli.serve_commands import review_beside_run
+from pipeline.cli.tables import visible
 from pipeline.errors import ConfigError, MinewatchError, StageFailure, UnexpectedError
 from pipeline.fetching.inputs import decode
 from pipeline.output import dumps
@@ -216,7 +217,7 @@ _HEALTH_STYLE = {"ok": "green", "failing": "red", "stale": "yellow", "never-poll
 
 
 def _health_cell(key: str, value: str | int | None) -> str:
-    text = escape("" if value is None else str(value))
+    text = escape(visible("" if value is None else str(value)))
     if key == "health":
         return f"[{_HEALTH_STYLE.get(text, 'white')}]{text}[/]"
     return text

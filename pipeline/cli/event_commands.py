@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from models.db import storage_errors
 from models.event_queries import REVIEW_STATES, ReviewState, find_events, review_event
-from pipeline.cli.tables import FORMATS, iso_date, write_records
+from pipeline.cli.tables import FORMATS, iso_date, visible, write_records
 from pipeline.errors import InputRejected
 from pipeline.records import EVENT_TYPES, EntityType
 
@@ -85,7 +85,8 @@ def review_one(args: argparse.Namespace, ctx: Context) -> int:
             note=args.note,
             correction=correction,
         )
-    ctx.out.print(f"event {args.event_id}: {state} by {args.reviewer}")
+    line = f"event {args.event_id}: {state} by {visible(args.reviewer)}"
+    ctx.out.print(line, markup=False, highlight=False)
     return 0
 
 
