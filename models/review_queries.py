@@ -154,9 +154,9 @@ def decode_cursor(sort: Sort, cursor: str) -> tuple[object, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         kind, key, last_id = json.loads(raw)
-        if kind != sort or not isinstance(last_id, int):
+        if kind != sort or not isinstance(last_id, int) or not 0 <= last_id < 2**31:
             raise ValueError(kind)
-        if sort == "confidence" and not isinstance(key, int | float):
+        if sort == "confidence" and not (isinstance(key, int | float) and abs(key) < 1e9):
             raise ValueError(key)
         if sort == "date" and key is not None:
             key = dt.date.fromisoformat(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from models.review_entities import search_entities
@@ -32,7 +32,7 @@ from review.api_models import (
 )
 from review.auth import api_reviewer, api_user, db
 from review.errors import ApiError, ErrorBody
-from review.params import QueueParams
+from review.params import MAX_ID, QueueParams
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 422, 500)
@@ -41,7 +41,7 @@ router = APIRouter(prefix="/api/v1", responses=_ERRORS)
 Reader = Annotated[UserRow, Depends(api_user)]
 Writer = Annotated[UserRow, Depends(api_reviewer)]
 Db = Annotated[Session, Depends(db)]
-EventId = Annotated[int, "the event id"]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="the event id")]
 
 
 @router.get("/me", response_model=UserOut, tags=["accounts"])
@@ -58,7 +58,7 @@ def list_events(params: Annotated[QueueParams, Query()], user: Reader, session: 
 
 
 @router.get("/events/{event_id}", response_model=EventOut, tags=["events"])
-def get_event(event_id: int, user: Reader, session: Db) -> object:
+def get_event(event_id: EventId, user: Reader, session: Db) -> object:
     """One event with its article text, mentions, copies, cluster and verdict history."""
     detail = event_detail(session, event_id)
     if detail is None:
@@ -67,7 +67,7 @@ def get_event(event_id: int, user: Reader, session: Db) -> object:
 
 
 @router.post("/events/{event_id}/verdicts", response_model=VerdictOut, tags=["events"])
-def post_verdict(event_id: int, verdict: VerdictIn, user: Writer, session: Db) -> object:
+def post_verdict(event_id: EventId, verdict: VerdictIn, user: Writer, session: Db) -> object:
     """Confirm, reject or correct one event; the verdict joins its history."""
     correction = verdict.correction.fields() if verdict.correction else None
     row = record_verdict(
@@ -83,7 +83,7 @@ def post_verdict(event_id: int, verdict: VerdictIn, user: Writer, session: Db) -
 
 
 @router.post("/events/{event_id}/undo", response_model=VerdictOut, tags=["events"])
-def post_undo(event_id: int, user: Writer, session: Db) -> object:
+def post_undo(event_id: EventId, user: Writer, session: Db) -> object:
     """Undo the latest verdict on the event (recorded as a verdict of its own)."""
     row = undo_last(session, event_id, reviewer=user.name)
     session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from models.event_queries import ReviewState
@@ -15,11 +15,12 @@ from pipeline.records import EVENT_TYPES
 from review.auth import DbSession, PageVisitor, check_csrf, reviewer
 from review.errors import ApiError
 from review.highlight import pieces
-from review.params import FILTER_FIELDS, QueueParams, parse_queue_params
+from review.params import FILTER_FIELDS, MAX_ID, QueueParams, parse_queue_params
 from review.templating import render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _params(request: Request) -> QueueParams:
@@ -88,7 +89,7 @@ def event_page(
     request: Request,
     found: PageVisitor,
     session: DbSession,
-    event_id: int,
+    event_id: EventId,
 ) -> Response:
     detail = event_detail(session, event_id)
     if detail is None:
@@ -115,7 +116,7 @@ def _back(event_id: int, query: str) -> Response:
 def verdict(
     found: PageVisitor,
     session: DbSession,
-    event_id: int,
+    event_id: EventId,
     csrf: Text,
     state: Annotated[ReviewState, Form()],
     note: Text = "",
@@ -134,7 +135,7 @@ def verdict(
 def correct(
     found: PageVisitor,
     session: DbSession,
-    event_id: int,
+    event_id: EventId,
     csrf: Text,
     type: Annotated[str, Form(max_length=32)],
     polarity: Annotated[str, Form(max_length=16)],
@@ -167,7 +168,7 @@ def correct(
 def undo(
     found: PageVisitor,
     session: DbSession,
-    event_id: int,
+    event_id: EventId,
     csrf: Text,
     query: Text = "",
 ) -> Response:

@@ -13,6 +13,7 @@ from review.errors import ApiError
 
 State = Literal["new", "confirmed", "rejected", "corrected"]
 Name = Field(default=None, max_length=200)
+MAX_ID = 2**31 - 1
 
 
 class QueueParams(BaseModel):

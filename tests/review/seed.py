@@ -18,7 +18,10 @@ PASSWORD = "correct horse battery"
 LITHIUM_TEXT = (
     "Mexico and the United States signed an action plan on lithium on Nov. 6. "
     "Chile raised its copper output by 5% in 2025. "
-    "Peru banned copper exports for a month."
+    "Peru banned copper exports for a month. "
+    + "Analysts expect the plan to shape supply chains for batteries, grids and vehicles "
+    "across North America over the next decade, while smelters, traders and miners "
+    "weigh the new rules against older contracts and the prices seen last year. " * 4
 )
 HOSTILE_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 HOSTILE_TEXT = (
