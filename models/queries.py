@@ -1,15 +1,17 @@
 """Queries for analysts and for the rest of the program.
 
-:func:`find_mentions` answers "which minerals, countries, organizations and persons
-are mentioned where": the FIRST given filter among mineral, country, organization
-and person (in that order) selects the mentions listed; every other given filter
-restricts the articles (the article must also mention that entity); ``since`` and
-``until`` bound the publication date (inclusive; articles without a date are left
-out when either is given).
+:func:`find_mentions` answers "which minerals, countries, organizations, persons,
+places and sites are mentioned where": the FIRST given filter among mineral, country,
+organization, person, place and site (in that order) selects the mentions listed;
+every other given filter restricts the articles (the article must also mention that
+entity); ``since`` and ``until`` bound the publication date (inclusive; articles
+without a date are left out when either is given).
 
 A filter value is a full id (``mineral:lithium``), a name or slug (``Lithium``,
 ``rare earth elements``), for a country an ISO alpha-2 code in any case (``mx``),
 or any alias stored from earlier mentions (``aluminium`` -> ``mineral:aluminum``).
+A country filter also finds the pages that only imply the country through a place or
+site: those are stored as mentions of the country with source "implied".
 """
 
 from __future__ import annotations
@@ -72,15 +74,7 @@ def resolve_entity(session: Session, type_: EntityType, value: str) -> list[str]
     return list(ids) or [candidate]
 
 
-def _filters(
-    mineral: str | None, country: str | None, organization: str | None, person: str | None
-) -> list[tuple[EntityType, str]]:
-    given: list[tuple[EntityType, str | None]] = [
-        ("mineral", mineral),
-        ("country", country),
-        ("organization", organization),
-        ("person", person),
-    ]
+def _filters(given: list[tuple[EntityType, str | None]]) -> list[tuple[EntityType, str]]:
     return [(type_, value) for type_, value in given if value is not None and value.strip()]
 
 
@@ -141,15 +135,22 @@ def find_mentions(
     country: str | None = None,
     organization: str | None = None,
     person: str | None = None,
+    place: str | None = None,
+    site: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int = 1000,
 ) -> list[MentionRow]:
     """Mentions matching the filters, newest articles first (see the module doc)."""
-    selected = [
-        resolve_entity(session, type_, value)
-        for type_, value in _filters(mineral, country, organization, person)
+    given: list[tuple[EntityType, str | None]] = [
+        ("mineral", mineral),
+        ("country", country),
+        ("organization", organization),
+        ("person", person),
+        ("place", place),
+        ("site", site),
     ]
+    selected = [resolve_entity(session, type_, value) for type_, value in _filters(given)]
     query = (
         select(*_ROW_COLUMNS)
         .select_from(MentionModel)

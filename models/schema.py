@@ -24,7 +24,11 @@ Column notes:
   fetched, with its validators and what became of it; ``article_id`` is the
   article stored from it, or the original an exact duplicate repeats.
 - ``entities.attributes`` holds ``{"roles": [{"title", "country", "organization",
-  "start", "end"}]}`` with dates as ISO strings.
+  "start", "end"}]}`` with dates as ISO strings, and for places, sites and
+  organizations ``"country"``, for sites ``"operator"`` and ``"commodities"``.
+- ``mentions.form`` is a mineral's traded form as written ("lithium carbonate"); a
+  country a page only implies through a place or site has mentions at those spans
+  with ``source`` "implied".
 """
 
 from __future__ import annotations
@@ -167,6 +171,7 @@ class MentionModel(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(255))  # a mineral's traded form
 
 
 class EventClusterModel(Base):

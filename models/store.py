@@ -198,8 +198,18 @@ def _entity_values(entity: Entity) -> dict[str, Any]:
         "type": entity.type,
         "name": entity.name,
         "official": entity.official,
-        "attributes": {"roles": [_role_json(role) for role in entity.roles]},
+        "attributes": _attributes(entity),
     }
+
+
+def _attributes(entity: Entity) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"roles": [_role_json(role) for role in entity.roles]}
+    if entity.country is not None:
+        attributes["country"] = entity.country
+    if entity.type == "site":
+        attributes["operator"] = entity.operator
+        attributes["commodities"] = list(entity.commodities)
+    return attributes
 
 
 _UPSERTED = ("type", "name", "official", "attributes")
@@ -229,16 +239,25 @@ def _add_aliases(session: Session, entities: Sequence[Entity]) -> None:
 
 
 def _mention_values(article_id: int, entities: Iterable[Entity]) -> list[dict[str, Any]]:
+    """Every mention; and for a country the page only implies, a mention of it at each
+    span of the places and sites that imply it (source "implied"), so filters by
+    country find the page."""
+    entities = list(entities)
+    by_id = {e.id: e for e in entities}
     rows: dict[tuple[int, int, str], dict[str, Any]] = {}
     for entity in entities:
-        for mention in entity.mentions:
+        spans = [(m, entity.source) for m in entity.mentions]
+        for implying in entity.implied_by:
+            spans += [(m, "implied") for m in by_id[implying].mentions] if implying in by_id else []
+        for mention, source in spans:
             rows[(mention.start, mention.end, entity.id)] = {
                 "article_id": article_id,
                 "entity_id": entity.id,
                 "start": mention.start,
                 "end": mention.end,
                 "text": mention.text,
-                "source": entity.source,
+                "source": source,
+                "form": mention.form,
             }
     return [rows[key] for key in sorted(rows)]
 
