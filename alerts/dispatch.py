@@ -17,6 +17,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -32,6 +33,7 @@ from models.schema import utcnow
 from pipeline.config import AlertChannel, AlertsConfig, DeliveryConfig
 
 Clock = Callable[[], dt.datetime]
+RECORD_EVERY = 100  # outcomes written per transaction
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def deliver(
     clock: Clock = utcnow,
     owner: str | None = None,
 ) -> PassReport:
-    """One pass: send everything due now (retries that fall due during the pass too)."""
+    """One pass: send everything due now (retries that fall due during the pass too),
+    ``delivery.workers`` messages at a time; each outcome is written as it arrives."""
     owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     channels = {c.name: c for c in config.channels}
     report = PassReport()
@@ -97,21 +100,31 @@ def deliver(
         claimed = write(sessions, lambda s: claim(s, config, owner, clock()))
         if not claimed:
             return report
-        for message in claimed:
-            result = _send(channels[message.channel], message, config.delivery, sender)
-            done = partial(record, config=config, message=message, result=result, now=clock())
-            write(sessions, done)
-            _count(report, message, result)
+        with ThreadPoolExecutor(config.delivery.workers, "minewatch-alerts") as pool:
+            sending = {
+                pool.submit(_send, channels[m.channel], m, config.delivery, sender, clock): m
+                for m in claimed
+            }
+            done: list[tuple[Outgoing, SendResult, dt.datetime]] = []
+            for future in as_completed(sending):
+                result, at = future.result()
+                done.append((sending[future], result, at))
+                _count(report, sending[future], result)
+                if len(done) >= RECORD_EVERY:
+                    write(sessions, partial(record_all, config=config, done=done))
+                    done = []
+            write(sessions, partial(record_all, config=config, done=done))
 
 
 def _send(
-    channel: AlertChannel, message: Outgoing, delivery: DeliveryConfig, sender: Sender
-) -> SendResult:
+    channel: AlertChannel, message: Outgoing, delivery: DeliveryConfig, sender: Sender, clock: Clock
+) -> tuple[SendResult, dt.datetime]:
     try:
         rendered = render(channel, message.key, message.items, message.frequency)
-        return sender(channel, rendered, delivery.timeout_seconds)
+        result = sender(channel, rendered, delivery.timeout_seconds)
     except Exception as exc:  # a template or sender bug is this message's failure
-        return SendResult(False, f"{type(exc).__name__}: {exc}")
+        result = SendResult(False, f"{type(exc).__name__}: {exc}")
+    return result, clock()
 
 
 def _count(report: PassReport, message: Outgoing, result: SendResult) -> None:
@@ -205,6 +218,15 @@ def _with_details(session: Session, messages: dict[str, list[AlertOutboxModel]])
         )
         for key, rows in messages.items()
     ]
+
+
+def record_all(
+    session: Session,
+    config: AlertsConfig,
+    done: list[tuple[Outgoing, SendResult, dt.datetime]],
+) -> None:
+    for message, result, at in done:
+        record(session, config, message, result, at)
 
 
 def record(

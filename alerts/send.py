@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import importlib
 import logging
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -77,17 +78,38 @@ def _is_mail(url: str) -> bool:
     return url.lower().startswith(("mailto:", "mailtos:"))
 
 
+class _ThreadLog(logging.Handler):
+    """Apprise's warnings of the calling thread only (sends run in parallel)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.lines.append(record.getMessage())
+
+
+_ASSET = apprise.AppriseAsset(async_mode=False)
+
+
 def apprise_send(channel: AlertChannel, message: Message, timeout: float) -> SendResult:
-    """Send through Apprise; the failure's reason from Apprise's own log lines."""
-    notifier = apprise.Apprise()
+    """Send through Apprise (in the calling thread); the failure's reason from
+    Apprise's own warnings."""
+    notifier = apprise.Apprise(asset=_ASSET)
     if not notifier.add(apprise_url(channel, message, timeout)):
         return SendResult(False, f"Apprise cannot use the URL of channel {channel.name!r}")
     mail = _is_mail(channel.url)
     body = message.html if mail else message.text
     fmt = apprise.NotifyFormat.HTML if mail else apprise.NotifyFormat.TEXT
-    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
+    log = _ThreadLog()
+    logger = logging.getLogger("apprise")
+    logger.addHandler(log)
+    try:
         ok = notifier.notify(body=body, title=message.title, body_format=fmt)
-        lines = log.getvalue().strip().splitlines()
+    finally:
+        logger.removeHandler(log)
     if ok:
         return SendResult(True)
-    return SendResult(False, " | ".join(line.strip() for line in lines[-2:]) or "not sent")
+    return SendResult(False, " | ".join(line.strip() for line in log.lines[-2:]) or "not sent")
