@@ -38,6 +38,7 @@ from pipeline.records import (
     AnalyzedArticle,
     Article,
     Entity,
+    EntityType,
     Event,
     Mention,
     PageToStore,
@@ -98,7 +99,7 @@ def analyzed(n: int, rng: random.Random) -> AnalyzedArticle:
     entities = []
     for entity_id, word in zip(ids, words, strict=True):
         start = text.index(word)
-        kind = "mineral" if entity_id.startswith("mineral") else "country"
+        kind: EntityType = "mineral" if entity_id.startswith("mineral") else "country"
         entities.append(Entity(entity_id, kind, word, (Mention(start, start + len(word), word),)))
     events = tuple(
         Event(
