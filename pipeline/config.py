@@ -286,7 +286,7 @@ class ReviewConfig(_Section):
 def _split_listen(value: str) -> tuple[str, int]:
     host, sep, port = value.strip().rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
         raise ValueError(f"{value!r} is not host:port, e.g. 127.0.0.1:8000 (empty turns it off)")
     return host, int(port)
 

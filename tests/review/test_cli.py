@@ -84,3 +84,43 @@ def test_serve_binds_loopback_prints_the_setup_link_and_stops(
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "stopped" in output
+
+
+def test_run_serves_the_app_beside_the_scheduler_and_survives_a_taken_port(
+    sqlite_url: str,
+) -> None:
+    import asyncio
+
+    from rich.console import Console
+
+    from models.db import upgrade
+    from pipeline.cli.commands import Context
+    from pipeline.cli.serve_commands import review_beside_run
+    from review.server import bind
+
+    upgrade(sqlite_url)
+    taken = bind("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    out, errors = io.StringIO(), io.StringIO()
+
+    def context(listen: str) -> Context:
+        config = parse_config({"database": {"url": sqlite_url}, "review": {"listen": listen}})
+        return Context(config, Console(file=errors), out=Console(file=out, width=200))
+
+    async def serve_then_answer() -> int:
+        async with review_beside_run(context("127.0.0.1:0")):
+            url = re.search(r"http://127\.0\.0\.1:\d+", out.getvalue())
+            assert url, out.getvalue()
+            async with httpx.AsyncClient(base_url=url.group(0)) as client:
+                return (await client.get("/login")).status_code
+
+    async def with_taken_port() -> None:
+        async with review_beside_run(context(f"127.0.0.1:{port}")):
+            pass
+
+    try:
+        assert asyncio.run(serve_then_answer()) == 200
+        asyncio.run(with_taken_port())
+    finally:
+        taken.close()
+    assert f"cannot listen on 127.0.0.1:{port}" in errors.getvalue()
