@@ -43,9 +43,35 @@ _SOURCES: tuple[tuple[str, Precision], ...] = (
     (rf"\b(?:in|during|since|by|en|durante)\s+{_MONTH}\s+(?:de\s+)?{_YEAR}\b", "month"),
     (rf"\b(?:in|during|en|durante)\s+{_MONTH}\b", "month"),
     (rf"\b(?:in|during|en|durante)\s+{_YEAR}\b", "year"),
+    (rf"\b(?:by|from|before|until|through|for|hasta|desde|para|partir de)\s+{_YEAR}\b", "year"),
+    (rf"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+{_YEAR}\b", "year"),
 )
 _PATTERNS = tuple((re.compile(p, re.IGNORECASE), precision) for p, precision in _SOURCES)
-_WEEKDAY = re.compile(r"\b(?:on|el)\s+(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?:on|el|este|this)\s+(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE
+)
+# Relative to publication: (pattern, unit, offset); a week resolves to its month.
+_RELATIVE: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), unit, offset)
+    for pattern, unit, offset in (
+        (r"\blast year\b|\bel año pasado\b|\bthe previous year\b", "year", -1),
+        (
+            r"\bthis year\b|\beste año\b|\bsince the start of the year\b|"
+            r"\byear[- ]to[- ]date\b|\ben lo que va del año\b|"
+            r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b",
+            "year",
+            0,
+        ),
+        (r"\bnext year\b|\bel próximo año\b|\bel año próximo\b", "year", 1),
+        (r"\blast month\b|\bel mes pasado\b", "month", -1),
+        (r"\bthis month\b|\beste mes\b|\bthis week\b|\besta semana\b", "month", 0),
+        (r"\bnext month\b|\bel próximo mes\b", "month", 1),
+        (r"\blast week\b|\bla semana pasada\b", "week", -1),
+    )
+)
+# "X reported last week that ...": when it was reported, not when it happened.
+_REPORTED = re.compile(r"\b(?:reported|said|wrote|told|informó|dijo)\s*$", re.IGNORECASE)
+_LAST_MONTH = re.compile(r"\blast\s+" + _MONTH, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,10 +90,35 @@ def find_date(text: str, published: dt.date | None, future: bool = False) -> Eve
             resolved = _resolve(match, precision, published, future)
             if resolved is not None:
                 found.append((match.start(), resolved))
-    for match in _WEEKDAY.finditer(text):
-        if published is not None:
+    if published is not None:
+        for match in _WEEKDAY.finditer(text):
             found.append((match.start(), _weekday(match.group("weekday"), published)))
+        found.extend(_relative(text, published))
     return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def _relative(text: str, published: dt.date) -> list[tuple[int, EventDate]]:
+    """ "last year", "this month", "last week", "last September", against publication."""
+    found = []
+    for pattern, unit, offset in _RELATIVE:
+        for match in pattern.finditer(text):
+            if not _REPORTED.search(text[: match.start()]):
+                found.append((match.start(), _shifted(published, unit, offset)))
+    for match in _LAST_MONTH.finditer(text):
+        month = _MONTHS[match.group("month").lower().rstrip(".")]
+        year = published.year if month < published.month else published.year - 1
+        found.append((match.start(), EventDate(dt.date(year, month, 1), "month")))
+    return found
+
+
+def _shifted(published: dt.date, unit: str, offset: int) -> EventDate:
+    if unit == "year":
+        return EventDate(dt.date(published.year + offset, 1, 1), "year")
+    if unit == "week":
+        day = published + dt.timedelta(weeks=offset)
+        return EventDate(day.replace(day=1), "month")
+    months = published.year * 12 + published.month - 1 + offset
+    return EventDate(dt.date(months // 12, months % 12 + 1, 1), "month")
 
 
 def _resolve(

@@ -20,7 +20,8 @@ from spacy.util import filter_spans
 
 from extractors import event_scope as scope
 from extractors.event_context import evidence_sentences, is_heading, minerals_before
-from extractors.event_dates import find_date
+from extractors.event_dates import EventDate, find_date
+from extractors.event_filters import Found, kept_triggers, same_claim
 from extractors.event_lexicon import (
     TriggerRule,
     build_trigger_matcher,
@@ -34,9 +35,7 @@ from extractors.pos import is_adposition, is_verb
 from pipeline.records import AnalyzedArticle, EntityType, Event, EventType, TaggedArticle
 
 EVENTS_RULES_VERSION = 2
-_TOPIC = frozenset("on over about regarding concerning sobre".split())
 _UNTAGGED_REACH = 2  # without tags, "la nueva huelga" at most
-_ACTED_ON = frozenset(("dobj", "nsubjpass", "pobj"))
 _PARTIES: frozenset[EntityType] = frozenset(("organization", "person", "country"))
 # Who meets when no name is tagged: "a delegation", "the union", "officials".
 _PARTY_WORDS = frozenset(
@@ -64,13 +63,6 @@ class _Draft:
     rule: TriggerRule
     head_index: int  # the clause verb, or -1 without a parse
     participants: dict[str, EntityType] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Found:
-    rule: TriggerRule
-    span: Span
-    head: Token | None  # the clause verb, with a parse
 
 
 class EventExtractor:
@@ -118,7 +110,7 @@ class EventExtractor:
         spans: list[Span],
         entities: dict[int, tuple[str, EntityType]],
         english: bool,
-    ) -> list[_Found]:
+    ) -> list[Found]:
         parsed = english and scope.parsed(sentence)
         found = []
         for span in spans:
@@ -130,17 +122,15 @@ class EventExtractor:
             if head is not None and (scope.in_background(span.root) or scope.hypothetical(head)):
                 continue
             if _conditions_met(rule, span, sentence, entities, parsed):
-                found.append(_Found(rule, span, head))
-        return [
-            f for f in found if not _topic_of_another(f, found) and not _held_by_another(f, found)
-        ]
+                found.append(Found(rule, span, head))
+        return kept_triggers(found)
 
 
 def _add_sentence(
     drafts: list[_Draft],
     index: int,
     sentence: Span,
-    found: list[_Found],
+    found: list[Found],
     entities: dict[int, tuple[str, EntityType]],
 ) -> None:
     heads = [f.head for f in found if f.head is not None]
@@ -242,17 +232,6 @@ def _conditions_met(
     return True
 
 
-def _held_by_another(item: _Found, found: list[_Found]) -> bool:
-    """ "The quota limits cobalt shipments", "output has been curtailed": the output is
-    what the policy or the disruption acts on, not a production claim of its own."""
-    root = item.span.root
-    if item.head is None or item.rule.type != "production" or root.dep_ not in _ACTED_ON:
-        return False
-    return any(
-        f.span.root.i == root.head.i and f.rule.type in ("policy", "disruption") for f in found
-    )
-
-
 def _subject(span: Span, parsed: bool) -> list[Token]:
     """The subject of the trigger's clause, or without a parse the words before it."""
     if not parsed:
@@ -261,33 +240,24 @@ def _subject(span: Span, parsed: bool) -> list[Token]:
     return [t for c in head.children if c.dep_ in scope.SUBJECTS for t in c.subtree]
 
 
-def _topic_of_another(item: _Found, found: list[_Found]) -> bool:
-    """ "talks on a nickel partnership": the partnership is what the talks are about."""
-    root = item.span.root
-    if item.head is None or root.head.dep_ != "prep" or root.head.lower_ not in _TOPIC:
-        return False
-    governor = root.head.head.i
-    return any(f.span.root.i == governor and f.rule.type != item.rule.type for f in found)
-
-
-def _clause(item: _Found, sentence: Span, heads: list[Token], triggers: list[Token]) -> set[int]:
+def _clause(item: Found, sentence: Span, heads: list[Token], triggers: list[Token]) -> set[int]:
     if item.head is None:
         return scope.segment_tokens(sentence, item.span.root, triggers)
     return scope.clause_tokens(item.span.root, item.head, heads)
 
 
-def _same_clause(draft: _Draft, item: _Found) -> bool:
+def _same_clause(draft: _Draft, item: Found) -> bool:
     if item.head is None or not draft.parsed:
         return True
-    return draft.head_index == item.head.i
+    return same_claim(item.head, draft.head_index)
 
 
-def _continues(item: _Found) -> bool:
+def _continues(item: Found) -> bool:
     """ "he engaged in discussions": a pronoun subject goes on about the last event."""
     return item.head is not None and scope.has_pronoun_subject(item.head)
 
 
-def _negative(item: _Found) -> bool:
+def _negative(item: Found) -> bool:
     if item.head is not None:
         return scope.negated(item.span.root, item.head)
     doc = item.span.doc
@@ -295,7 +265,7 @@ def _negative(item: _Found) -> bool:
     return any(t.lower_ in ("not", "no", "never", "sin") for t in window)
 
 
-def _definite(item: _Found) -> bool:
+def _definite(item: Found) -> bool:
     """ "the meeting", "the ban": a noun trigger with a definite article. Without a
     parse, the article must be close: "La empresa declaró fuerza mayor" is no reference."""
     span = item.span
@@ -349,11 +319,12 @@ def _freeze(draft: _Draft, tagged: TaggedArticle) -> Event:
     sentence = draft.sentence
     text = sentence.text.rstrip()
     future = any(t.lower_ in _FUTURE for t in sentence)
-    date = find_date(text, tagged.article.published, future=future)
+    date = find_date(text, tagged.article.published, future=future) or _trading_day(draft, tagged)
     by_type = {
         t: tuple(i for i, k in draft.participants.items() if k == t)
         for t in ("mineral", "country", "organization", "person")
     }
+    by_type["country"] = _with_site_countries(by_type["country"], draft, tagged)
     return Event(
         type=draft.type,
         trigger=draft.trigger_text,
@@ -369,6 +340,29 @@ def _freeze(draft: _Draft, tagged: TaggedArticle) -> Event:
         organizations=by_type["organization"],
         persons=by_type["person"],
     )
+
+
+def _trading_day(draft: _Draft, tagged: TaggedArticle) -> EventDate | None:
+    """ "Nickel fell 1.2% to $16,480": a market move told in the past tense, with no
+    date of its own, is the trading day the article reports (its publication date)."""
+    published = tagged.article.published
+    if draft.type != "price" or published is None or draft.trigger.tag_ != "VBD":
+        return None
+    return EventDate(published, "day")
+
+
+def _with_site_countries(
+    countries: tuple[str, ...], draft: _Draft, tagged: TaggedArticle
+) -> tuple[str, ...]:
+    """ "A strike at the Escondida mine" is about Chile: a place or site in the claim
+    brings its country (fixtures/README.md, Event participants)."""
+    located = {e.id: e.country for e in tagged.entities if e.type in ("place", "site")}
+    found = list(countries)
+    for participant in draft.participants:
+        country = located.get(participant)
+        if country is not None and country not in found:
+            found.append(country)
+    return tuple(found)
 
 
 def _confidence(draft: _Draft, dated: bool) -> float:

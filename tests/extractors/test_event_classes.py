@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from extractors.event_dates import find_date
 from pipeline.records import AnalyzedArticle, Article
 from pipeline.stages import Analyzer
 
@@ -140,3 +141,26 @@ def test_keys_stay_for_unchanged_sentences(analyzer: Analyzer) -> None:
     copper = "Copper edged up 0.4% to $10,418 a tonne."
     assert keys[copper] == again[copper]
     assert len(keys) == len(again) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Output fell last year.", "2025-01-01/year"),
+        ("Prices are up 9% this year.", "2026-01-01/year"),
+        ("The cobalt was assessed at $24 a pound last week.", "2026-02-01/month"),
+        ("The mine has run at half rate since last September.", "2025-09-01/month"),
+        ("The royalty rises to 12 percent from 2027.", "2027-01-01/year"),
+        ("Output in the first quarter of 2026 reached 241,300 tonnes.", "2026-01-01/year"),
+        ("El cobre subió este miércoles 1,3%.", "2026-03-04/day"),
+        ("Mexico Business News reported last week that talks resumed.", "none"),
+    ],
+)
+def test_relative_dates(text: str, expected: str) -> None:
+    found = find_date(text, PUBLISHED)
+    assert (f"{found.date}/{found.precision}" if found else "none") == expected
+
+
+def test_a_market_move_without_a_date_is_the_trading_day(analyzer: Analyzer) -> None:
+    (event,) = analyze(analyzer, "Palladium jumped 3.4% to $1,184 an ounce in London.").events
+    assert (event.date, event.date_precision) == (PUBLISHED, "day")
