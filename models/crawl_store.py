@@ -238,6 +238,9 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[list[str]]:
 
 
 def start_run(session: Session, trigger: str) -> int:
+    """A new 'running' run of this process; runs of this host's dead processes (killed,
+    crashed) are marked interrupted first."""
+    mark_crashed_runs(session)
     run = RunModel(
         trigger=trigger,
         status="running",
@@ -263,13 +266,13 @@ def finish_run(session: Session, run_id: int, status: RunStatus, counts: dict[st
 
 
 def mark_crashed_runs(session: Session) -> int:
-    """Mark 'running' runs of dead processes on this host as interrupted; the count."""
+    """Mark 'running' runs of dead processes on this host as interrupted; the count.
+
+    Runs of other hosts are left alone: their processes cannot be checked from here,
+    and they may well be alive (two machines sharing one PostgreSQL database)."""
     host = socket.gethostname()[:255]
-    stale = [
-        run
-        for run in session.scalars(select(RunModel).where(RunModel.status == "running"))
-        if run.host != host or not _alive(run.pid)
-    ]
+    running = select(RunModel).where(RunModel.status == "running", RunModel.host == host)
+    stale = [run for run in session.scalars(running) if not _alive(run.pid)]
     for run in stale:
         run.status, run.finished_at = "interrupted", utcnow()
     return len(stale)

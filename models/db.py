@@ -121,6 +121,47 @@ def make_engine(url: str | URL) -> Engine:
     return engine
 
 
+def make_read_only_engine(url: str | URL) -> Engine:
+    """An engine that only reads (``mentions``, ``events``, ``sources``, ``runs``,
+    ``failures``): SQLite opened with ``mode=ro`` and never created (a missing file or
+    folder is a StorageError saying what to run), PostgreSQL with read-only transactions.
+    """
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            options = {"options": "-c default_transaction_read_only=on"}
+            return create_engine(parsed, pool_pre_ping=True, connect_args=options)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise storage_error(url, exc) from exc
+    path = _sqlite_file(parsed)
+    if path is None:
+        return make_engine(url)  # in memory: nothing to protect
+    if not path.is_file():
+        raise StorageError(
+            f"database {mask_url(url)} does not exist; check database.url, or run "
+            "`minewatch db upgrade` (or `minewatch run`) to create it"
+        )
+    target = f"{path.resolve().as_uri()}?mode=ro"
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(target, uri=True, timeout=timeout, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect)
+    event.listen(engine, "connect", _on_sqlite_read_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_read_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -21,6 +21,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from pipeline.errors import ConfigError
 from pipeline.records import EVENT_TYPES, EventType, slugify
@@ -97,6 +99,17 @@ class ExtractionConfig(_Section):
     min_text_chars: int = Field(default=200, ge=1)
     favor_precision: bool = True
     drop_lines: tuple[str, ...] = ()
+
+    @field_validator("drop_lines")
+    @classmethod
+    def _valid_regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for number, pattern in enumerate(value):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"item {number}: invalid regular expression {pattern!r}: {exc}"
+                raise ValueError(message) from None
+        return value
 
 
 class FetchConfig(_Section):
@@ -327,9 +340,17 @@ def spacy_pipeline_available(name: str) -> bool:
     if Path(name).is_dir():
         return (Path(name) / "config.cfg").is_file()
     try:
-        return importlib.util.find_spec(name) is not None
+        spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return False
+    if spec is None or not spec.submodule_search_locations:
+        return False  # not a package (``os``, ``json``): no spaCy pipeline
+    return any(_holds_pipeline(Path(folder)) for folder in spec.submodule_search_locations)
+
+
+def _holds_pipeline(folder: Path) -> bool:
+    """A spaCy pipeline package keeps its ``config.cfg`` in itself or one folder down."""
+    return (folder / "config.cfg").is_file() or any(folder.glob("*/config.cfg"))
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -352,7 +373,25 @@ def parse_config(raw: object, source: str = "config.yaml") -> Config:
         config = Config.model_validate(_resolve_paths(raw, relative_to))
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, source)) from None
+    url = sqlite_relative_to(config.database.url, relative_to)
+    if url != config.database.url:
+        config = config.model_copy(update={"database": DatabaseConfig(url=url)})
     return config
+
+
+def sqlite_relative_to(url: str, base: Path) -> str:
+    """A SQLite URL whose file path is relative, made absolute against ``base`` (the
+    config file's folder); every other URL as it is."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return url
+    if database.startswith("file:") or Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(base / database)).render_as_string(hide_password=False)
 
 
 def _read_yaml(path: Path) -> object:

@@ -8,6 +8,7 @@ fails before the scheduler starts, with the key path in the message
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 from urllib.parse import urlsplit
@@ -44,9 +45,13 @@ class ScheduleConfig(_Frozen):
                 f"{value!r} is not a 5-field crontab line (minute hour day month weekday)"
             )
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            trigger = CronTrigger.from_crontab(value, timezone="UTC")
         except ValueError as exc:
             raise ValueError(f"invalid crontab {value!r}: {exc}") from None
+        now = dt.datetime.now(dt.UTC)
+        fire = trigger.get_next_fire_time(None, now)
+        if fire is None or fire - now > dt.timedelta(days=366):
+            raise ValueError(f"crontab {value!r} never fires in the next year; check the day")
         return value
 
     @model_validator(mode="after")
@@ -82,7 +87,11 @@ class SourceConfig(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+            _ = parts.port  # a port outside 0-65535 raises ValueError
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid URL: {exc}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value

@@ -13,7 +13,13 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import make_engine, session_factory, storage_errors, upgrade
+from models.db import (
+    make_engine,
+    make_read_only_engine,
+    session_factory,
+    storage_errors,
+    upgrade,
+)
 from models.queries import find_mentions
 from pipeline.cli.alert_commands import prepare as prepare_alerts
 from pipeline.cli.lines import report_error, report_failure
@@ -46,6 +52,12 @@ class Context:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(make_engine(self.config.database.url))
+
+    @cached_property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions for the commands that only read: the database is opened read-only
+        and never created (:func:`models.db.make_read_only_engine`)."""
+        return session_factory(make_read_only_engine(self.config.database.url))
 
     def report(self, failure: StageFailure) -> None:
         report_failure(self.errors, failure, self.debug)
@@ -149,7 +161,7 @@ MENTION_COLUMNS = (
 
 def mentions(args: argparse.Namespace, ctx: Context) -> int:
     filters = {k: getattr(args, k) for k in ("mineral", "country", "organization", "person")}
-    with storage_errors(ctx.config.database.url), ctx.sessions() as session:
+    with storage_errors(ctx.config.database.url), ctx.read_sessions() as session:
         rows = find_mentions(
             session, **filters, since=args.since, until=args.until, limit=args.limit
         )

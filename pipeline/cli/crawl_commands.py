@@ -25,7 +25,6 @@ from models.crawl_store import (
     stored_pages,
     write,
 )
-from models.db import upgrade
 from models.schema import utcnow
 from pipeline.cli.alert_commands import deliver_pass
 from pipeline.cli.alert_commands import prepare as prepare_alerts
@@ -180,8 +179,7 @@ SOURCE_COLUMNS = (
 
 def sources(args: argparse.Namespace, ctx: Context) -> int:
     """The configured sources with their polling state and health."""
-    upgrade(ctx.config.database.url)
-    states = read(ctx.sessions, source_states)
+    states = read(ctx.read_sessions, source_states)
     now = utcnow()
     records = [_source_record(s, states.get(s.name), now) for s in ctx.config.sources]
     if args.format == "json":

@@ -58,7 +58,7 @@ def add_event_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def list_events(args: argparse.Namespace, ctx: Context) -> int:
     entities = {n: getattr(args, n) for n in _ENTITY_FILTERS if getattr(args, n)}
-    with storage_errors(ctx.config.database.url), ctx.sessions() as session:
+    with storage_errors(ctx.config.database.url), ctx.read_sessions() as session:
         rows = find_events(
             session,
             type_=args.type,

@@ -47,7 +47,7 @@ def add_history_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def runs(args: argparse.Namespace, ctx: Context) -> int:
-    with storage_errors(ctx.config.database.url), ctx.sessions() as session:
+    with storage_errors(ctx.config.database.url), ctx.read_sessions() as session:
         rows = recent_runs(session, args.limit)
     records = [_seconds_rounded(asdict(row)) for row in rows]
     write_records(records, RUN_COLUMNS, args.format, ctx.out, f"{len(records)} runs")
@@ -55,7 +55,7 @@ def runs(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def failures(args: argparse.Namespace, ctx: Context) -> int:
-    with storage_errors(ctx.config.database.url), ctx.sessions() as session:
+    with storage_errors(ctx.config.database.url), ctx.read_sessions() as session:
         rows = recent_failures(session, since=args.since, source=args.source, limit=args.limit)
     records = [asdict(row) for row in rows]
     write_records(records, FAILURE_COLUMNS, args.format, ctx.out, f"{len(records)} failures")
