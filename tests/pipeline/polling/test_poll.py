@@ -293,7 +293,7 @@ def test_cli_poll_sources_and_reprocess(
     sources = (
         "sources:\n"
         f"  - {{name: fixtures, kind: feed, url: '{server.url('/feed.xml')}'}}\n"
-        "  - {name: offline, kind: feed, url: 'https://mining.invalid/feed/'}\n"
+        "  - {name: offline, kind: feed, url: 'http://127.0.0.1:9/feed/'}\n"
     )
     fetch = "fetch: {allow_private_addresses: true, per_host_delay_seconds: 0}\n"
     blank = tmp_path / "blank.yaml"
@@ -306,7 +306,7 @@ def test_cli_poll_sources_and_reprocess(
     assert "fixtures: 2 new" in out
     assert "offline: failed" in out
     assert err.count("error:") == 1
-    assert "offline: https://mining.invalid/feed/: fetch:" in err
+    assert "offline: http://127.0.0.1:9/feed/: fetch:" in err
 
     assert main(["--config", str(blank), "poll", "--source", "nope"]) == 2
     err = capsys.readouterr().err
