@@ -32,6 +32,12 @@ TRADE_WORDS = frozenset(
     Coal Aluminium Aluminum Ventures""".split()
 )
 OPENING_WORDS = frozenset(["Minera", "Compañía", "Mineração", "Grupo", "Companhia"])
+GOVERNMENT_NOUNS = frozenset(
+    """Ministry Department Secretariat Secretary Minister Institute Agency Office Bureau
+    Commission Council Authority Ministerio Secretaría Ministério Instituto""".split()
+)
+# Words a known name may carry after it: "Lundin Mining Corporation" is "Lundin Mining".
+_NAME_TAILS = frozenset(["Corporation", "Company", "Group", "Limited", "Holdings"])
 _NOT_NAME = frozenset(
     """The A An And Of For In On At By To From With This That These Those Its Their Our
     Two Three Four Five Several Many Most Some All New Chinese Australian Canadian
@@ -53,6 +59,7 @@ _SUFFIXES: frozenset[tuple[str, ...]] = _EXTRA_SUFFIXES | frozenset(
 _SHORT_TITLED = frozenset(["Ltd", "Inc", "Pty", "Plc", "Co", "Bhd", "Sdn", "Tbk", "Ltda"])
 MAX_SUFFIX = max(len(s) for s in _SUFFIXES)
 _ANCHOR_WORDS = word_hashes(TRADE_WORDS | OPENING_WORDS)
+_COLON = word_hashes([":"])
 _SUFFIX_STARTS = word_hashes(s[0] for s in _SUFFIXES)
 
 
@@ -116,14 +123,12 @@ def _company_at(doc: Doc, start: int, known: dict[str, str]) -> Company | None:
 
 
 def _inside_phrase(doc: Doc, start: int) -> bool:
-    """ "Ministry of Energy and Mineral Resources": no company starts after "of"/"and"
-    inside a capitalized phrase."""
+    """ "Ministry of Energy and Mineral Resources": no company starts inside the name of a
+    government body ("Ministry of ...", "Department of ... and ...")."""
     if start < 2 or doc[start - 1].text not in ("of", "and", "&", "de", "y"):
         return False
-    if doc[start - 1].text in ("of", "de"):
-        return doc[start - 2].is_title
-    window = doc[max(0, start - 5) : start - 1]
-    return any(t.text in ("of", "de") for t in window) and doc[start - 2].is_title
+    window = doc[max(0, start - 6) : start - 1]
+    return any(t.text in GOVERNMENT_NOUNS for t in window)
 
 
 def _trade_named(words: Span) -> bool:
@@ -140,10 +145,14 @@ def _has_own_word(span: Span) -> bool:
 
 
 def _suffix_end(doc: Doc, end: int) -> int | None:
+    """The end of the legal suffix at ``end``: "Ltd", "S.A. de C.V.", "Co., Ltd"."""
     for size in range(MAX_SUFFIX, 0, -1):
         words = tuple(t.lower_ for t in doc[end : end + size])
         if len(words) == size and words in _SUFFIXES and _written_as_suffix(doc[end]):
-            return end + size
+            after = end + size
+            if after + 1 < len(doc) and doc[after].text == ",":
+                return _suffix_end(doc, after + 1) or after
+            return after
     return None
 
 
@@ -161,7 +170,7 @@ def _written_as_suffix(token: Token) -> bool:
 
 def _company(doc: Doc, core: Span, end: int, known: dict[str, str]) -> Company:
     core_text = core.text
-    entity_id = known.get(core_text) or known.get(doc[core.start : end].text) or ""
+    entity_id = _known_id(core, doc[core.start : end].text, known)
     if not entity_id:
         entity_id = f"organization:{slugify(core_text)}"
     trim = 1 if doc[end - 1].text.endswith(".") else 0
@@ -169,21 +178,38 @@ def _company(doc: Doc, core: Span, end: int, known: dict[str, str]) -> Company:
     return Company(candidate, core_text)
 
 
+def _known_id(core: Span, full: str, known: dict[str, str]) -> str:
+    """The gazetteer id of the name, with or without its suffix and trailing tails."""
+    words = [t.text for t in core]
+    while words:
+        found = known.get(" ".join(words))
+        if found:
+            return found
+        if words[-1] not in _NAME_TAILS:
+            break
+        words = words[:-1]
+    return known.get(full, "")
+
+
 def _name_word(token: Token) -> bool:
     return (token.is_title and token.is_alpha) or (token.is_upper and 1 < len(token) <= 5)
 
 
-def short_names(companies: list[Company]) -> dict[str, str]:
-    """First word and name without trade word -> organization id ("Kestrel", "Kestrel
-    Ridge"), for later mentions by the short name."""
-    names: dict[str, str] = {}
-    for company in companies:
-        words = company.core.split()
-        entity_id = company.candidate.entity_id
-        while words and words[-1] in TRADE_WORDS:
-            words = words[:-1]
-        if len(words) >= 1 and words != company.core.split():
-            names.setdefault(" ".join(words), entity_id)
-        if words and len(words[0]) > 3 and words[0] not in OPENING_WORDS:
-            names.setdefault(words[0], entity_id)
-    return names
+def is_suffix(word: str) -> bool:
+    """A one-word legal suffix as written: "Ltd", "Inc", "SpA", "plc"."""
+    return (word.lower(),) in _SUFFIXES and (word[:1].isupper() or word == "plc")
+
+
+def ticker_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Exchange codes in parentheses, "(ASX: KRR)", "(TSX: TBM / OTCQX: TBMMF)": not
+    entities (fixtures README); the tokens between the parentheses."""
+    spans = []
+    for colon in positions_of(doc, _COLON):
+        if colon < 2 or doc[colon - 2].text != "(" or not doc[colon - 1].is_upper:
+            continue
+        end = colon
+        while end < len(doc) and end - colon < 12 and doc[end].text != ")":
+            end += 1
+        if end < len(doc) and doc[end].text == ")":
+            spans.append((colon - 1, end))
+    return spans

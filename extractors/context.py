@@ -97,6 +97,9 @@ MINING_WORDS = frozenset(
         "explorer",
         "project",
         "royalty",
+        "scrap",
+        "furnace",
+        "furnaces",
     ]
 )
 # Ambiguous metals coordinated with each other ("gold-silver ratio", "gold and silver").

@@ -99,16 +99,18 @@ def _load_countries(builder: _Builder, path: Path) -> None:
         common = getattr(country, "common_name", None)
         builder.add_entry(GazetteerEntry(entity_id, "country", common or country.name), str(path))
         extra = extras.get(code) or {}
-        names = [
+        derived = [
             country.name,
             common,
             getattr(country, "official_name", None),
             spanish.gettext(country.name),
-            *(extra.get("aliases") or ()),
-            *(extra.get("demonyms") or ()),
         ]
+        own = [*(extra.get("aliases") or ()), *(extra.get("demonyms") or ())]
+        # _exclude removes pycountry's names; an alias this file lists is authoritative
+        # ("Congo" is excluded from CG and listed under CD)
+        names = [n for n in derived if n and str(n) not in excluded] + own
         for name in names:
-            if name and _usable_country_name(str(name)) and str(name) not in excluded:
+            if name and _usable_country_name(str(name)):
                 builder.add_alias(str(name), entity_id, case_sensitive=True, source=str(path))
     unknown = sorted(str(k) for k in extras if k != "_exclude" and not _is_alpha_2(k))
     if unknown:

@@ -45,7 +45,8 @@ _NOT_ORG_ENDINGS = frozenset(
 # Generic capitalized words the model calls organizations on their own (issue 11, class 5).
 _GENERIC_ORGS = frozenset(
     """company council congress trade planning board government ministry department
-    commission committee parliament senate agency bureau office court union""".split()
+    commission committee parliament senate agency bureau office court union mining
+    minerals metals resources energy fertilizer fertilizers exchange market""".split()
 )
 _LEADING_NOISE = frozenset(("the", "a", "an", "la", "el", "los", "las"))
 _TRAILING_NOISE = frozenset(("’s", "'s", "’", "'"))
@@ -58,6 +59,8 @@ def model_candidates(doc: Doc, rules: list[Candidate]) -> list[Candidate]:
         if ent.label_ not in ("PERSON", "ORG"):
             continue
         span = _trim(ent)
+        if span is not None and ent.label_ == "PERSON":
+            span = _with_hyphenated_tail(span)
         if span is None or not occupied.isdisjoint(range(span.start, span.end)):
             continue
         if ent.label_ == "PERSON" and _looks_like_person(span):
@@ -65,6 +68,20 @@ def model_candidates(doc: Doc, rules: list[Candidate]) -> list[Candidate]:
         elif ent.label_ == "ORG" and _looks_like_organization(span):
             found.append(Candidate(span.start, span.end, "", "organization", "model"))
     return found
+
+
+def _with_hyphenated_tail(span: Span) -> Span:
+    """ "Siobhan Garraway-Pratt": the model often stops at the hyphen."""
+    doc, end = span.doc, span.end
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].is_title
+    ):
+        end += 2
+    return doc[span.start : end]
 
 
 def _trim(span: Span) -> Span | None:

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.annotate import Annotator, Scope
 from extractors.candidates import Candidate, select_non_overlapping
-from extractors.companies import company_candidates
+from extractors.companies import company_candidates, ticker_spans
 from extractors.context import ambiguous_mineral_ok, shouted
 from extractors.datelines import dateline_candidates
 from extractors.entities import build_entities
@@ -104,10 +104,12 @@ class Tagger:
         candidates = self._rule_candidates(doc, article.text)
         rules = _credited(select_non_overlapping(candidates), candidates)
         rules = _with_sites(rules, site_candidates(doc, rules))
+        blocked = [c for c in rules if c.type == BLOCK]
         rules = [c for c in rules if c.type != BLOCK]
         rules = refine_minerals(doc, _with_sentence_country(doc, rules))
+        rules = _with_hyphenated_names(doc, rules)
         rules += short_name_candidates(doc, rules)
-        found = model_candidates(doc, rules) if self._model_applies(article) else []
+        found = model_candidates(doc, rules + blocked) if self._model_applies(article) else []
         surnames = self._surname_candidates(doc, rules + found, covered=rules)
         found = [m for m in found if not any(m.overlaps(s) for s in surnames)]
         chosen = rules + surnames + found
@@ -128,7 +130,8 @@ class Tagger:
         ]
         datelines = dateline_candidates(doc, text, self.place_names)
         companies = [c.candidate for c in company_candidates(doc, self.organization_names)]
-        return gazetteer + titled + datelines + companies
+        tickers = [Candidate(s, e, BLOCK, BLOCK, "pattern") for s, e in ticker_spans(doc)]
+        return gazetteer + titled + datelines + companies + tickers
 
     def _gazetteer_candidates(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
@@ -177,6 +180,9 @@ class Tagger:
         """A lone surname resolves to the person already named earlier in the article:
         by the rules or the model (``named_by``), outside the rule spans (``covered``)."""
         taken = {i for c in covered for i in range(c.start, c.end)}
+        # a surname inside the full name ("Jordan Pelletier" opening a sentence) is no
+        # mention of its own
+        taken |= {i for c in named_by if c.type == "person" for i in range(c.start, c.end)}
         named: dict[str, str] = {}
         first_mention: dict[str, int] = {}
         for c in named_by:
@@ -185,12 +191,17 @@ class Tagger:
                 named.update(surname_parts(full_name, person_id))
                 first_mention[person_id] = min(first_mention.get(person_id, c.start), c.start)
         found = []
+        after = 0
         for token in doc:
-            match = named.get(token.text)
-            if match is None or token.i in taken or token.i < first_mention[match]:
+            end = _hyphenated_end(doc, token.i)
+            match = named.get(doc[token.i : end].text) if end > token.i + 1 else None
+            if match is None:
+                end, match = token.i + 1, named.get(token.text)
+            if match is None or token.i < after or token.i < first_mention[match]:
                 continue
-            if not _part_of_longer_name(doc, token.i):
-                found.append(Candidate(token.i, token.i + 1, match, "person", "surname"))
+            if taken.isdisjoint(range(token.i, end)) and not _part_of_longer_name(doc, token.i):
+                found.append(Candidate(token.i, end, match, "person", "surname"))
+                after = end
         return found
 
     def _person_identity(self, doc: Doc, candidate: Candidate) -> tuple[str, str]:
@@ -239,6 +250,37 @@ def _with_sentence_country(doc: Doc, selected: list[Candidate]) -> list[Candidat
                 candidate = replace(candidate, role=replace(role, country=countries.pop()))
         result.append(candidate)
     return result
+
+
+def _with_hyphenated_names(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+    """A person found by the rules ends after a hyphenated surname ("Fenella Ashcombe-Reid"),
+    which the title patterns stop short of."""
+    starts = {c.start for c in chosen}
+    result = []
+    for candidate in chosen:
+        end = _hyphenated_end(doc, candidate.end - 1)
+        if (
+            candidate.type == "person"
+            and end > candidate.end
+            and starts.isdisjoint(range(candidate.end, end))
+        ):
+            candidate = replace(candidate, end=end)
+        result.append(candidate)
+    return result
+
+
+def _hyphenated_end(doc: Doc, index: int) -> int:
+    """The end of a hyphenated name written without spaces ("Ashcombe-Reid"), or index+1."""
+    end = index + 1
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].is_title
+    ):
+        end += 2
+    return end
 
 
 def _part_of_longer_name(doc: Doc, index: int) -> bool:

@@ -141,3 +141,28 @@ def test_steel_and_iron(any_tagger: Tagger) -> None:
     company = tag(any_tagger, "Nippon Steel bought United States Steel last year.")
     assert not texts(company, "mineral:steel")
     assert texts(company, "organization:us-steel") == ["United States Steel"]
+
+
+def test_exchange_codes_in_parentheses_are_no_entities(any_tagger: Tagger) -> None:
+    tagged = tag(any_tagger, "Brackenridge Lithium Corp (TSX: BLC / OTCQX: BRKLF) drilled.")
+    organizations = {e.id for e in tagged.entities if e.type == "organization"}
+    assert organizations == {"organization:brackenridge-lithium"}
+
+
+def test_acronyms_and_short_site_names_refer_back(any_tagger: Tagger) -> None:
+    text = (
+        "The Ministry of Mines and Energy of Brazil (MME) backed the Verdemont copper project. "
+        "MME said drilling at Verdemont resumes."
+    )
+    tagged = tag(any_tagger, text)
+    assert texts(tagged, "organization:brazil-ministry-of-mines-and-energy")[1:] == ["MME", "MME"]
+    assert texts(tagged, "site:verdemont") == ["Verdemont", "Verdemont"]
+
+
+def test_congo_is_the_drc_and_hyphenated_names_stay_whole(any_tagger: Tagger) -> None:
+    tagged = tag(any_tagger, "KINSHASA, May 2 (AP) - Congo cut cobalt exports.")
+    assert texts(tagged, "country:CD") == ["Congo"]
+    assert texts(tagged, "place:kinshasa-cd") == ["KINSHASA"]
+    named = tag(any_tagger, "Mines Minister Fenella Ashcombe-Reid said. Ashcombe-Reid added more.")
+    people = {e.id: [m.text for m in e.mentions] for e in named.entities if e.type == "person"}
+    assert people == {"person:fenella-ashcombe-reid": ["Fenella Ashcombe-Reid", "Ashcombe-Reid"]}
