@@ -212,7 +212,7 @@ def _conditions_met(
     if rule.subject_not and any(t.lower_ in rule.subject_not for t in _subject(span, parsed)):
         return False
     phrase = phrase_tokens(span.root, sentence.end, parsed)
-    after = [t for t in phrase if t.i >= span.end]
+    after = [t for t in phrase if t.i >= span.end] + _passive_subject(span, parsed)
     if rule.needs_object and not any(t.lower_ in rule.needs_object for t in after):
         return False
     if rule.unless_object and any(t.lower_ in rule.unless_object for t in after):
@@ -230,6 +230,17 @@ def _conditions_met(
             t.lower_ in _PARTY_WORDS or entities.get(t.i, ("", ""))[1] in _PARTIES for t in sentence
         )
     return True
+
+
+def _passive_subject(span: Span, parsed: bool) -> list[Token]:
+    """ "Licences of 38 companies were revoked": the object of a passive trigger is its
+    subject; "The memorandum was signed in Riyadh" refers back, and is not."""
+    if not parsed:
+        return []
+    subjects = [c for c in span.root.children if c.dep_ == "nsubjpass"]
+    if any(d.dep_ == "det" and d.lower_ in _DETERMINERS for s in subjects for d in s.children):
+        return []
+    return [t for s in subjects for t in s.subtree]
 
 
 def _subject(span: Span, parsed: bool) -> list[Token]:

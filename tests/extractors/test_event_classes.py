@@ -164,3 +164,16 @@ def test_relative_dates(text: str, expected: str) -> None:
 def test_a_market_move_without_a_date_is_the_trading_day(analyzer: Analyzer) -> None:
     (event,) = analyze(analyzer, "Palladium jumped 3.4% to $1,184 an ounce in London.").events
     assert (event.date, event.date_precision) == (PUBLISHED, "day")
+
+
+def test_a_passive_instrument_is_its_verbs_object(analyzer: Analyzer) -> None:
+    text = "Export licences of 38 cobalt traders were revoked on Friday."
+    assert "policy" in types(analyze(analyzer, text))
+
+
+def test_a_passive_reference_is_no_new_agreement(analyzer: Analyzer) -> None:
+    text = (
+        "Zambia and Angola signed a memorandum of understanding on copper. "
+        "The memorandum was signed in Luanda by the two mines ministers."
+    )
+    assert [e.type for e in analyze(analyzer, text).events] == ["agreement"]
