@@ -24,11 +24,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from alerts.dispatch import deliver
 from alerts.facts import article_facts
 from alerts.hook import rule_index
 from alerts.match import match_article
 from alerts.setup import sync_rules
+from models.alert_schema import AlertMatchModel
 from models.db import make_engine, session_factory, upgrade
 from models.schema import utcnow
 from pipeline.config import AlertsConfig, parse_config
@@ -140,7 +144,12 @@ def store_seconds(url: str, items: list[AnalyzedArticle]) -> float:
     return elapsed
 
 
-def matching(folder: Path, articles: int) -> list[tuple[int, float, float]]:
+def matches_stored(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count(AlertMatchModel.id))) or 0)
+
+
+def matching(folder: Path, articles: int) -> list[tuple[int, float, float, float]]:
     rng = random.Random(11)
     results = []
     baseline = 0.0
@@ -163,8 +172,10 @@ def matching(folder: Path, articles: int) -> list[tuple[int, float, float]]:
             facts = article_facts(item, 1, None, now, {e.key: 1 for e in item.events})
             match_article(candidates, facts, {}, now)
         pure = (time.perf_counter() - started) / articles
+        per_article = matches_stored(session_factory(engine)) / articles
         engine.dispose()
-        results.append((count, pure * 1000, (seconds - baseline) / articles * 1000))
+        added = (seconds - baseline) / articles * 1000
+        results.append((count, pure * 1000, added, per_article))
     return results
 
 
@@ -231,9 +242,9 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        print("rules  pure matching ms/article  added to storing ms/article")
-        for count, pure, added in matching(Path(folder), args.articles):
-            print(f"{count:5d}  {pure:24.3f}  {added:27.3f}")
+        print("rules  pure matching ms/article  added to storing ms/article  matches/article")
+        for count, pure, added, per_article in matching(Path(folder), args.articles):
+            print(f"{count:5d}  {pure:24.3f}  {added:27.3f}  {per_article:15.2f}")
         sent, received, seconds = delivery(Path(folder), args.deliveries)
         print(
             f"delivery pass: {sent} sent, {received} received in {seconds:.2f} s "
