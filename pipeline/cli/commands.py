@@ -160,7 +160,8 @@ MENTION_COLUMNS = (
 
 
 def mentions(args: argparse.Namespace, ctx: Context) -> int:
-    filters = {k: getattr(args, k) for k in ("mineral", "country", "organization", "person")}
+    types = ("mineral", "country", "organization", "person", "place", "site")
+    filters = {k: getattr(args, k) for k in types}
     with storage_errors(ctx.config.database.url), ctx.read_sessions() as session:
         rows = find_mentions(
             session, **filters, since=args.since, until=args.until, limit=args.limit

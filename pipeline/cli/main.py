@@ -104,6 +104,8 @@ def _add_mentions(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--country", help="e.g. MX or country:MX")
     p.add_argument("--organization", help="e.g. usgs")
     p.add_argument("--person", help="e.g. edgar-amador-zamora")
+    p.add_argument("--place", help="a city, province or mining region, e.g. lualaba-cd")
+    p.add_argument("--site", help="a mine, project, smelter or refinery, e.g. kamoa-kakula")
     p.add_argument("--since", type=iso_date, help="published on or after YYYY-MM-DD")
     p.add_argument("--until", type=iso_date, help="published on or before YYYY-MM-DD")
     p.add_argument("--limit", type=int, default=1000)

@@ -147,6 +147,9 @@ def test_ingest_twice_changes_nothing_and_mentions_query(
     assert rows[0]["published"] == "2026-02-12"
     code, out, _ = run(capsys, *base, "mentions", "--person", "zamora", "--format", "csv")
     assert out.splitlines()[0].startswith("published,entity_id,mention_text")
+    code, out, _ = run(capsys, *base, "mentions", "--place", "washington-us", "--format", "json")
+    assert code == 0
+    assert {r["entity_id"] for r in json_lines(out)} == {"place:washington-us"}
 
 
 def test_mentions_on_a_fresh_database_says_to_upgrade(
