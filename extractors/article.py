@@ -5,6 +5,11 @@ with the reason; it never returns None. A text page is taken as it is, but for i
 control characters: they are stripped from every page before extraction (all of C0
 but tab, newline and carriage return, DEL and C1), so one ESC or BS byte costs that
 character, not the page (lxml gives up on the document at the first one).
+
+A text longer than ``extraction.max_chars`` (after extraction, or a .txt input) is
+refused with ExtractionRejected naming its size, the limit and the key; it is never
+cut, since a cut article would be stored and alerted on as if it were whole. The
+limit is at most spaCy's ``nlp.max_length``, so tagging never sees a longer text.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def extract_article(page: Page, settings: ExtractionConfig) -> Article:
     page = replace(page, content=strip_controls(page.content))
     if page.kind == "text":
-        return _text_article(page)
+        return _text_article(page, settings.max_chars)
     tree = _parse(page.content)
     language = _html_language(tree)
     document = trafilatura.bare_extraction(
@@ -53,6 +58,7 @@ def extract_article(page: Page, settings: ExtractionConfig) -> Article:
             f"only {len(text)} characters of article text "
             f"(extraction.min_text_chars is {settings.min_text_chars}); not an article page"
         )
+    check_size(text, settings.max_chars)
     return Article(
         source=page.source,
         text=text,
@@ -92,10 +98,22 @@ def split_authors(author: str | None) -> tuple[str, ...]:
     return tuple(a.strip() for a in re.split(r";|\band\b", author) if a.strip())
 
 
-def _text_article(page: Page) -> Article:
+def check_size(text: str, max_chars: int) -> None:
+    """Refuse a text over ``max_chars`` characters: one line naming size, limit and key."""
+    if len(text) > max_chars:
+        error = ExtractionRejected(
+            f"the article text is {len(text):,} characters, over the limit of {max_chars:,}; "
+            "refused, not cut: raise extraction.max_chars (at most 1,000,000) to analyze it"
+        )
+        error.hint = ""  # the message says what to do; the class's hint is about no article
+        raise error
+
+
+def _text_article(page: Page, max_chars: int) -> Article:
     text = page.content
     if not text.strip():
         raise ExtractionRejected("the text file holds only whitespace")
+    check_size(text, max_chars)
     return Article(
         source=page.source,
         text=text,

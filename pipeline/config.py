@@ -94,8 +94,15 @@ GAZETTEER_FILES = (
 )
 
 
+SPACY_MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length
+
+
 class ExtractionConfig(_Section):
+    """``max_chars``: the longest article text analyzed, in characters, after extraction
+    (or of a .txt input); a longer one is refused, not cut (see the README, Errors)."""
+
     max_bytes: int = Field(default=5_000_000, ge=1_000)
+    max_chars: int = Field(default=SPACY_MAX_CHARS, ge=1, le=SPACY_MAX_CHARS)
     min_text_chars: int = Field(default=200, ge=1)
     favor_precision: bool = True
     drop_lines: tuple[str, ...] = ()
