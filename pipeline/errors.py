@@ -11,7 +11,8 @@
         ├── ConfigError            config.yaml is invalid; names the key path
         ├── InputRejected          empty, binary, oversized, not UTF-8, missing, unreadable
         ├── FetchRejected          HTTP 4xx, wrong content type, refused address
-        ├── ExtractionRejected     the page holds no article text
+        ├── ExtractionRejected     the page holds no article text, or too much of it
+        ├── DocumentTooSlow        analyzing one document took over its time bound
         ├── StorageError           the database refused the write
         └── UnexpectedError        a bug in minewatch; rerun with --debug and report it
 
@@ -85,6 +86,13 @@ class FetchRejected(TerminalError):
 
 class ExtractionRejected(TerminalError):
     hint = "the page holds no article; pass an article page or a .txt file"
+
+
+class DocumentTooSlow(TerminalError):
+    hint = (
+        "the worker was replaced; raise nlp.max_seconds_per_document to analyze it, "
+        "or leave it failed"
+    )
 
 
 class StorageError(TerminalError):
