@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +33,8 @@ from pipeline.errors import MinewatchError, one_line, retry_delay
 from pipeline.records import FetchLogEntry, Validators
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
-PageOutcome = Literal["stored", "duplicate", "unchanged", "failed", "sitemap"]
+PageOutcome = Literal["stored", "duplicate", "unchanged", "failed", "sitemap", "queued"]
+LINKS_QUEUED, SITEMAPS_QUEUED = "queued", "queued-sitemap"  # over a per-poll cap
 T = TypeVar("T")
 COUNT_FIELDS = (
     "sources",
@@ -227,6 +228,44 @@ def save_page(session: Session, page: PageState, error: MinewatchError | None = 
         row.retry_at = now + delay if delay is not None else None
         row.last_error = one_line(error)
     session.flush()
+
+
+def queued_urls(session: Session, source: str, queue: str) -> list[str]:
+    """``source``'s URLs carried over from its last poll (``queue`` is LINKS_QUEUED or
+    SITEMAPS_QUEUED), first queued first: ``retry_at`` of a queued row is its place."""
+    query = select(PageStateModel.url).where(
+        PageStateModel.source == source, PageStateModel.outcome == queue
+    )
+    return list(session.scalars(query.order_by(PageStateModel.retry_at, PageStateModel.id)))
+
+
+def set_queue(
+    session: Session, source: str, queue: str, urls: Sequence[str], done: Sequence[str] = ()
+) -> None:
+    """Queue ``urls`` (in order) for ``source``'s next poll; rows of ``done`` still queued
+    (known by now) leave the queue. A URL with a row keeps its validators and failures."""
+    for chunk in _chunks(done):
+        query = select(PageStateModel).where(PageStateModel.url.in_(chunk))
+        for stale in session.scalars(query.where(PageStateModel.outcome == queue)):
+            session.delete(stale)
+    rows: dict[str, PageStateModel] = {}
+    for chunk in _chunks(urls):
+        query = select(PageStateModel).where(PageStateModel.url.in_(chunk))
+        rows.update((row.url, row) for row in session.scalars(query))
+    now = utcnow()
+    for place, url in enumerate(urls):
+        if (row := rows.get(url)) is None:
+            row = PageStateModel(url=url, failures=0, last_fetched_at=now)
+            session.add(row)
+        row.source, row.outcome, row.retry_at = source, queue, now + dt.timedelta(0, 0, place)
+    session.flush()
+
+
+def queue_lengths(session: Session) -> dict[str, int]:
+    """Per source, the links and child sitemaps queued for its next poll."""
+    queued = PageStateModel.outcome.in_((LINKS_QUEUED, SITEMAPS_QUEUED))
+    query = select(PageStateModel.source, func.count()).where(queued)
+    return {source: n for source, n in session.execute(query.group_by(PageStateModel.source))}
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[list[str]]:

@@ -125,7 +125,9 @@ class ExtractionConfig(_Section):
 class FetchConfig(_Section):
     """How to fetch: politely (robots.txt, per-host spacing and concurrency), safely
     (timeouts, redirect cap, no internal addresses) and patiently (bounded retries).
-    ``max_pages_in_flight``: pages fetched and not yet stored; fetching waits above it."""
+    ``max_pages_in_flight``: pages fetched and not yet stored; fetching waits above it.
+    ``max_links_per_poll``, ``max_child_sitemaps_per_poll``: per source and poll; what is
+    over a cap is queued for the source's next poll and fetched first then."""
 
     timeout_seconds: float = Field(default=20.0, gt=0)
     user_agent: str = "minewatch/0.1 (+news monitoring for critical minerals)"
@@ -139,6 +141,8 @@ class FetchConfig(_Section):
     backoff_seconds: float = Field(default=1.0, ge=0)
     max_retry_after_seconds: float = Field(default=60.0, ge=0)
     respect_robots: bool = True
+    max_links_per_poll: int = Field(default=1_000, ge=1, le=1_000_000)
+    max_child_sitemaps_per_poll: int = Field(default=100, ge=1, le=100_000)
 
 
 class RunConfig(_Section):

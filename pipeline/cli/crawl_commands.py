@@ -20,6 +20,7 @@ from models.crawl_store import (
     StoredPage,
     article_ids,
     mark_crashed_runs,
+    queue_lengths,
     read,
     source_states,
     stored_pages,
@@ -172,6 +173,7 @@ SOURCE_COLUMNS = (
     "last_success",
     "failures",
     "next_poll",
+    "queued",
     "health",
     "last_error",
 )
@@ -180,8 +182,12 @@ SOURCE_COLUMNS = (
 def sources(args: argparse.Namespace, ctx: Context) -> int:
     """The configured sources with their polling state and health."""
     states = read(ctx.read_sessions, source_states)
+    queued = read(ctx.read_sessions, queue_lengths)
     now = utcnow()
-    records = [_source_record(s, states.get(s.name), now) for s in ctx.config.sources]
+    records = [
+        _source_record(s, states.get(s.name), now, queued.get(s.name, 0))
+        for s in ctx.config.sources
+    ]
     if args.format == "json":
         for record in records:
             sys.stdout.write(dumps(dict(record)) + "\n")
@@ -194,8 +200,10 @@ def sources(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _source_record(
-    source: SourceConfig, state: SourceState | None, now: dt.datetime
+    source: SourceConfig, state: SourceState | None, now: dt.datetime, queued: int
 ) -> dict[str, str | int | None]:
+    """``queued``: links and child sitemaps over the per-poll caps, due on the next poll."""
+
     def when(value: dt.datetime | None) -> str | None:
         return value.isoformat(timespec="seconds") if value else None
 
@@ -206,6 +214,7 @@ def _source_record(
         "last_success": when(state.last_success_at) if state else None,
         "failures": state.consecutive_failures if state else 0,
         "next_poll": when(state.next_poll_at) if state else None,
+        "queued": queued,
         "health": health(source, state, now),
         "last_error": state.last_error if state else None,
     }

@@ -12,6 +12,10 @@
   never points to an article that is not stored (:mod:`pipeline.polling.store_queue`).
 - At most ``fetch.max_pages_in_flight`` pages are held between fetch and store
   (:mod:`pipeline.polling.in_flight`): fetching waits for a slot, so memory stays flat.
+- Per source and poll, at most ``fetch.max_links_per_poll`` pages and
+  ``fetch.max_child_sitemaps_per_poll`` child sitemaps are fetched; the rest is queued
+  (page states "queued", "queued-sitemap") and fetched first on the next poll, even when
+  the source itself is unchanged (304), so a long list is read round-robin, never cut.
 - One bad page never stops the run: each failure is recorded with its stage, URL and
   cause. A source fails only when its own fetch or discovery fails; it then backs
   off exponentially.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -36,7 +41,7 @@ from models import crawl_store as cs
 from models.schema import utcnow
 from pipeline.config import Config
 from pipeline.errors import MinewatchError, StageFailure, one_line
-from pipeline.fetching.discover import discover
+from pipeline.fetching.discover import Discovery, discover
 from pipeline.fetching.fetcher import Fetcher
 from pipeline.fetching.pages import page_from_fetch
 from pipeline.fetching.urls import canonical_url
@@ -80,7 +85,6 @@ __all__ = ["Poller"]
 LOG_FLUSH_EVERY = 200
 _COUNTED_AS = {"retagged": "updated", "duplicate": "duplicates"}
 T = TypeVar("T")
-MAX_CHILD_SITEMAPS = 100
 
 
 class Poller:
@@ -191,6 +195,8 @@ class Poller:
             stage = "discover"
             if not result.not_modified:
                 await self._process_source_body(job, source, result)
+            elif source.kind != "url":  # unchanged: what earlier polls queued is still due
+                await self._follow(job, Discovery())
         except Exception as exc:  # the wall: anything while polling one source is its failure
             error = as_error(exc)
             await self._fail(job, stage, source.url, error, of_source=True)
@@ -220,47 +226,72 @@ class Poller:
         found = discover(
             source.kind, result.body, result.final_url, source.name, source.link_pattern
         )
+        await self._follow(job, found)
+
+    async def _follow(self, job: Job, found: Discovery) -> None:
         links = list(found.links) + await self._children(job, found.children)
         await self._fetch_links(job, unique(links))
 
-    async def _children(
-        self, job: Job, children: Sequence[str], depth: int = 0
-    ) -> list[DiscoveredLink]:
-        """Links of the child sitemaps of a sitemap index (conditional, two levels)."""
-        urls = list(children)[:MAX_CHILD_SITEMAPS]
-        if not urls or depth > 1:
-            return []
-        validators = await self._read(lambda s: cs.page_validators(s, urls))
+    async def _children(self, job: Job, children: Sequence[str]) -> list[DiscoveredLink]:
+        """Links of the child sitemaps of a sitemap index (conditional, two levels), those
+        queued by the last poll first; over the cap, the rest is queued for the next."""
+        queued = await self._read(lambda s: cs.queued_urls(s, job.source, cs.SITEMAPS_QUEUED))
+        todo = deque((url, 0) for url in dict.fromkeys([*queued, *children]))
+        seen = {url for url, _ in todo}
         links: list[DiscoveredLink] = []
-        for url in urls:
-            try:
-                result = await self._fetcher.fetch(
-                    url, validators=validators.get(url), accept="feed"
-                )
-                if result.not_modified:
-                    continue
-                found = discover("sitemap", result.body, result.final_url, job.source)
-            except Exception as exc:  # one child sitemap's failure is its own
-                await self._fail(job, "discover", url, as_error(exc))
-                continue
-            state = cs.PageState(url, job.source, "sitemap", result.validators, result.status)
-            await self._write(save_page_work(state))
+        for _ in range(self.config.fetch.max_child_sitemaps_per_poll):
+            if not todo:
+                break
+            url, depth = todo.popleft()
+            found = await self._child(job, url)
             links += found.links
-            links += await self._children(job, found.children, depth + 1)
+            deeper = [c for c in found.children if c not in seen] if depth < 1 else []
+            seen.update(deeper)
+            todo.extend((c, depth + 1) for c in deeper)
+        rest = [url for url, _ in todo]
+        if rest or queued:
+            await self._write(lambda s: cs.set_queue(s, job.source, cs.SITEMAPS_QUEUED, rest))
         return links
+
+    async def _child(self, job: Job, url: str) -> Discovery:
+        """One child sitemap's discovery; empty when unchanged (304) or failed."""
+        try:
+            validators = await self._read(lambda s: cs.page_validators(s, [url]))
+            result = await self._fetcher.fetch(url, validators=validators.get(url), accept="feed")
+            found = Discovery()
+            if not result.not_modified:
+                found = discover("sitemap", result.body, result.final_url, job.source)
+        except Exception as exc:  # one child sitemap's failure is its own
+            error = as_error(exc)
+            await self._fail(job, "discover", url, error)
+            failed = cs.PageState(url, job.source, "failed")
+            await self._write(lambda s: cs.save_page(s, failed, error))
+            return Discovery()
+        state = cs.PageState(url, job.source, "sitemap", result.validators, result.status)
+        await self._write(save_page_work(state))
+        return found
 
     # --- pages -----------------------------------------------------------------------
 
     async def _fetch_links(self, job: Job, links: list[DiscoveredLink]) -> None:
-        """Fetch the links not stored yet, concurrently (the fetcher limits per host)."""
+        """Fetch the links not stored yet, concurrently (the fetcher limits per host):
+        those queued by the last poll first, up to the cap; queue the rest."""
+        queued = await self._read(lambda s: cs.queued_urls(s, job.source, cs.LINKS_QUEUED))
+        found = {link.url: link for link in links}
+        links = unique([found.get(u) or DiscoveredLink(u, job.source) for u in queued] + links)
         urls = [link.url for link in links]
         known = await self._read(lambda s: cs.known_urls(s, urls))
         todo = [link for link in links if link.url not in known]
+        cap = self.config.fetch.max_links_per_poll
+        todo, rest = todo[:cap], todo[cap:]
+        if rest or queued:
+            over, done = [link.url for link in rest], [u for u in queued if u in known]
+            await self._write(lambda s: cs.set_queue(s, job.source, cs.LINKS_QUEUED, over, done))
         job.add("links", len(links))
-        job.add("skipped", len(links) - len(todo))
+        job.add("skipped", len(links) - len(todo) - len(rest))
+        job.add("queued", len(rest))
         self.reporter.pages_found(len(todo))
-        todo_urls = [link.url for link in todo]
-        validators = await self._read(lambda s: cs.page_validators(s, todo_urls))
+        validators = await self._read(lambda s: cs.page_validators(s, [t.url for t in todo]))
         await asyncio.gather(*(self._link(job, link, validators.get(link.url)) for link in todo))
 
     async def _link(self, job: Job, link: DiscoveredLink, validators: Validators | None) -> None:
