@@ -72,7 +72,12 @@ def model_candidates(doc: Doc, rules: list[Candidate]) -> list[Candidate]:
 
 def _with_hyphenated_tail(span: Span) -> Span:
     """ "Siobhan Garraway-Pratt": the model often stops at the hyphen."""
-    doc, end = span.doc, span.end
+    return span.doc[span.start : hyphenated_end(span.doc, span.end - 1)]
+
+
+def hyphenated_end(doc: Doc, index: int) -> int:
+    """The end of a hyphenated name written without spaces ("Ashcombe-Reid"), or index+1."""
+    end = index + 1
     while (
         end + 1 < len(doc)
         and doc[end].text == "-"
@@ -81,7 +86,7 @@ def _with_hyphenated_tail(span: Span) -> Span:
         and doc[end + 1].is_title
     ):
         end += 2
-    return doc[span.start : end]
+    return end
 
 
 def _trim(span: Span) -> Span | None:

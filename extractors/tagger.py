@@ -25,7 +25,7 @@ from extractors.furniture import on_credit_or_byline
 from extractors.gazetteer import Gazetteer, load_gazetteer, surname_parts
 from extractors.implied import with_implied_countries
 from extractors.mineral_rules import refine_minerals
-from extractors.model_entities import model_candidates
+from extractors.model_entities import hyphenated_end, model_candidates
 from extractors.model_needs import NeedRules
 from extractors.nlp import BLOCK, build_matchers, has_component, load_language, model_label
 from extractors.officials import build_title_matcher, find_titled_names
@@ -193,7 +193,7 @@ class Tagger:
         found = []
         after = 0
         for token in doc:
-            end = _hyphenated_end(doc, token.i)
+            end = hyphenated_end(doc, token.i)
             match = named.get(doc[token.i : end].text) if end > token.i + 1 else None
             if match is None:
                 end, match = token.i + 1, named.get(token.text)
@@ -258,7 +258,7 @@ def _with_hyphenated_names(doc: Doc, chosen: list[Candidate]) -> list[Candidate]
     starts = {c.start for c in chosen}
     result = []
     for candidate in chosen:
-        end = _hyphenated_end(doc, candidate.end - 1)
+        end = hyphenated_end(doc, candidate.end - 1)
         if (
             candidate.type == "person"
             and end > candidate.end
@@ -267,20 +267,6 @@ def _with_hyphenated_names(doc: Doc, chosen: list[Candidate]) -> list[Candidate]
             candidate = replace(candidate, end=end)
         result.append(candidate)
     return result
-
-
-def _hyphenated_end(doc: Doc, index: int) -> int:
-    """The end of a hyphenated name written without spaces ("Ashcombe-Reid"), or index+1."""
-    end = index + 1
-    while (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
-        and not doc[end - 1].whitespace_
-        and not doc[end].whitespace_
-        and doc[end + 1].is_title
-    ):
-        end += 2
-    return end
 
 
 def _part_of_longer_name(doc: Doc, index: int) -> bool:
