@@ -30,7 +30,7 @@ from models import alert_outbox as outbox
 from models.alert_schema import AlertOutboxModel
 from models.crawl_store import write
 from models.schema import utcnow
-from pipeline.config import AlertChannel, AlertsConfig, DeliveryConfig
+from pipeline.alert_config import AlertChannel, AlertsConfig, DeliveryConfig
 
 Clock = Callable[[], dt.datetime]
 RECORD_EVERY = 100  # outcomes written per transaction

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from alerts.send import Message
-from pipeline.config import AlertChannel
+from pipeline.alert_config import AlertChannel
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -1,4 +1,4 @@
-"""A rule as matching uses it, built from config (:class:`pipeline.config.AlertRule`)
+"""A rule as matching uses it, built from config (:class:`pipeline.alert_config.AlertRule`)
 or from the JSON the store keeps, and the index that picks an article's candidates."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.config import AlertRule, AlertsConfig
+from pipeline.alert_config import AlertRule, AlertsConfig
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

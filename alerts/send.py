@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import apprise
 
-from pipeline.config import AlertChannel
+from pipeline.alert_config import AlertChannel
 
 KEY_HEADER = "X-Minewatch-Idempotency-Key"
 TIMESTAMP_HEADER = "X-Minewatch-Timestamp"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.rules import definition
 from models import alert_store
 from models.crawl_store import write
-from pipeline.config import AlertsConfig
+from pipeline.alert_config import AlertsConfig
 
 
 def rule_specs(config: AlertsConfig) -> list[alert_store.RuleSpec]:

@@ -35,7 +35,8 @@ from alerts.setup import sync_rules
 from models.alert_schema import AlertMatchModel
 from models.db import make_engine, session_factory, upgrade
 from models.schema import utcnow
-from pipeline.config import AlertsConfig, parse_config
+from pipeline.alert_config import AlertsConfig
+from pipeline.config import parse_config
 from pipeline.records import (
     EVENT_TYPES,
     Analyzed,

@@ -16,8 +16,8 @@ from models import alert_outbox, alert_store
 from models.crawl_store import read, write
 from models.db import upgrade
 from models.schema import utcnow
+from pipeline.alert_config import AlertRule
 from pipeline.cli.tables import FORMATS, write_records
-from pipeline.config import AlertRule
 from pipeline.errors import ConfigError, InputRejected
 from pipeline.records import Analyzed
 

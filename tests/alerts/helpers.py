@@ -11,7 +11,8 @@ from sqlalchemy import select
 from alerts.setup import sync_rules
 from models.alert_schema import AlertMatchArticleModel, AlertMatchModel, AlertOutboxModel
 from models.crawl_store import read
-from pipeline.config import AlertsConfig, Config, parse_config
+from pipeline.alert_config import AlertsConfig
+from pipeline.config import Config, parse_config
 from pipeline.records import Analyzed, AnalyzedArticle, Event, PageToStore
 from pipeline.stages import store_pages
 from tests.plugins.db import Db, build_tagged

@@ -17,7 +17,7 @@ from models.alert_outbox import retry
 from models.alert_schema import AlertAttemptModel, AlertRuleModel
 from models.crawl_store import read, write
 from models.schema import utcnow
-from pipeline.config import AlertsConfig
+from pipeline.alert_config import AlertsConfig
 from tests.alerts.helpers import alerts_config, article, outbox, store, with_rules
 from tests.alerts.receivers import Webhook, webhook
 from tests.plugins.db import Db
