@@ -29,7 +29,7 @@ from models.schema import (
     SourceModel,
     utcnow,
 )
-from pipeline.errors import MinewatchError, one_line, retry_delay
+from pipeline.errors import MinewatchError, StageFailure, one_line, retry_delay
 from pipeline.records import FetchLogEntry, Validators
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
@@ -84,7 +84,13 @@ class FailureRecord:
     source: str | None = None
     at: dt.datetime | None = None
     hint: str | None = None
-    run_id: int | None = None
+
+    @classmethod
+    def of(cls, failure: StageFailure, url: str, source: str, hint: str) -> FailureRecord:
+        """The row of ``failure`` at ``url`` for ``source``, with what to do about it."""
+        error = failure.error
+        kind = type(error).__name__
+        return cls(failure.stage, url, kind, failure.reason, error.transient, source, hint=hint)
 
 
 @dataclass(frozen=True)

@@ -194,15 +194,8 @@ def with_page_url(analyzed: AnalyzedArticle, url: str | None) -> AnalyzedArticle
 
 
 def _store_failure(session: Session, page: PageToStore, failure: StageFailure) -> None:
-    record = crawl_store.FailureRecord(
-        stage=failure.stage,
-        url=page.url or failure.source,
-        error_class=type(failure.error).__name__,
-        message=failure.reason,
-        transient=failure.transient,
-        source=page.source,
-        hint=page_hint(failure.error),
-    )
+    url = page.url or failure.source
+    record = crawl_store.FailureRecord.of(failure, url, page.source, page_hint(failure.error))
     crawl_store.add_failures(session, page.run_id, [record])
     _save_page_state(session, page, "failed", None, failure.error)
 

@@ -95,15 +95,8 @@ def failure_record(
     failure: StageFailure, url: str, source: str, *, of_source: bool = False
 ) -> cs.FailureRecord:
     """The failure row (and red line) of one URL, with the hint for where it failed."""
-    return cs.FailureRecord(
-        stage=failure.stage,
-        url=url,
-        error_class=type(failure.error).__name__,
-        message=failure.reason,
-        transient=failure.transient,
-        source=source,
-        hint=source_hint(failure.error) if of_source else page_hint(failure.error),
-    )
+    hint = source_hint(failure.error) if of_source else page_hint(failure.error)
+    return cs.FailureRecord.of(failure, url, source, hint)
 
 
 def failure_line(record: cs.FailureRecord) -> str:
